@@ -1,0 +1,1 @@
+"""Connectors: I/O with local files, Salesforce and Google Sheets."""

@@ -1,0 +1,47 @@
+"""Retries in one place: exponential backoff with jitter and a cap, through tenacity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from connectors.base import RetriableError
+
+T = TypeVar("T")
+
+#: Defaults: 5 attempts, 0.5 s initial wait doubling with jitter, 30 s cap per wait.
+ATTEMPTS = 5
+INITIAL = 0.5
+CAP = 30.0
+
+
+def call_with_retry(
+    fn: Callable[[], T],
+    *,
+    attempts: int = ATTEMPTS,
+    initial: float = INITIAL,
+    cap: float = CAP,
+    on_retry: Callable[[RetryCallState], Any] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> T:
+    """Call fn, retrying RetriableError with exponential backoff; re-raise the last error."""
+    kwargs: dict[str, Any] = {}
+    if sleep is not None:
+        kwargs["sleep"] = sleep
+    retrying = Retrying(
+        retry=retry_if_exception_type(RetriableError),
+        wait=wait_exponential_jitter(initial=initial, max=cap),
+        stop=stop_after_attempt(attempts),
+        reraise=True,
+        before_sleep=on_retry,
+        **kwargs,
+    )
+    return retrying(fn)

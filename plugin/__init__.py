@@ -1,0 +1,1 @@
+"""The running product: sync, store, scheduler, Flask app and CLI."""

@@ -1,0 +1,39 @@
+"""The pure scoring core of tiersync: model, validation, scorer, reassessment, portfolio."""
+
+from scoring.defaults import DEFAULT_MODEL
+from scoring.errors import ModelError, ModelIssue, ScoringError
+from scoring.model import ScoringModel
+from scoring.portfolio import Summary, overflow, tier_capacity
+from scoring.records import (
+    EXTRA_OUTPUT_FIELDS,
+    INPUT_FIELDS,
+    OUTPUT_FIELDS,
+    AccountRecord,
+    Outputs,
+    Result,
+    TierChange,
+)
+from scoring.schema import describe_path, load_model, model_hash
+from scoring.scorer import Scorer
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "EXTRA_OUTPUT_FIELDS",
+    "INPUT_FIELDS",
+    "OUTPUT_FIELDS",
+    "AccountRecord",
+    "ModelError",
+    "ModelIssue",
+    "Outputs",
+    "Result",
+    "Scorer",
+    "ScoringError",
+    "ScoringModel",
+    "Summary",
+    "TierChange",
+    "describe_path",
+    "load_model",
+    "model_hash",
+    "overflow",
+    "tier_capacity",
+]

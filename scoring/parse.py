@@ -1,0 +1,105 @@
+"""Lenient parsing of the values real CRMs and spreadsheets hold ("$500K", "1,200", "82/100")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+
+class InvalidValue(ValueError):
+    """A value that is present but cannot be read as the expected type."""
+
+
+_MISSING_WORDS = frozenset({"", "n/a", "na", "none", "null", "-", "--", "?", "unknown", "tbd"})
+_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+_NUMBER = re.compile(r"^([+-]?)\s*[$€£]?\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]{0,2})\s*%?$")
+_RATIO = re.compile(r"^([0-9.]+)\s*/\s*([0-9.]+)$")
+_PAREN_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def parse_number(value: Any) -> float | None:
+    """Read a number leniently; None when missing; InvalidValue when present but unreadable."""
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is float or kind is int:
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    return _lenient_number(text)
+
+
+def _lenient_number(text: str) -> float | None:
+    lowered = _PAREN_NOTE.sub("", text).strip().lower()
+    if lowered in _MISSING_WORDS:
+        return None
+    ratio = _RATIO.match(lowered)
+    if ratio:
+        num, den = float(ratio.group(1)), float(ratio.group(2))
+        if den == 0:
+            raise InvalidValue(f"{text!r} divides by zero")
+        return 100.0 * num / den
+    match = _NUMBER.match(lowered)
+    if not match:
+        raise InvalidValue(f"{text!r} is not a number")
+    sign, digits, suffix = match.groups()
+    if suffix and suffix not in _SUFFIX:
+        raise InvalidValue(f"{text!r} has an unknown unit {suffix!r}")
+    number = float(digits.replace(",", "")) * _SUFFIX.get(suffix, 1.0)
+    return -number if sign == "-" else number
+
+
+_TRUE = frozenset({"true", "yes", "y", "1", "x", "customer", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "prospect", "f"})
+
+
+def parse_bool(value: Any) -> bool | None:
+    """Read a yes/no value leniently; None when missing; InvalidValue when unreadable."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value != 0
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _MISSING_WORDS:
+        return None
+    raise InvalidValue(f"{value!r} is not yes/no")
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def parse_date(value: Any) -> date | None:
+    """Read a date (ISO, ISO datetime as Salesforce sends it, or m/d/Y); None when missing."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if text.lower() in _MISSING_WORDS:
+        return None
+    if len(text) > 10 and text[4:5] == "-" and text[10:11] in ("T", " "):
+        text = text[:10]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidValue(f"{value!r} is not a date")
+
+
+def parse_text(value: Any) -> str | None:
+    """Read a text value; blank and placeholder words are missing."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in _MISSING_WORDS else text

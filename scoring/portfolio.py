@@ -1,0 +1,71 @@
+"""Portfolio-level decisions: tier capacity and the run summary (distribution vs target)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from scoring.model import ScoringModel
+from scoring.records import Result
+
+
+def tier_capacity(model: ScoringModel, reps: int) -> int | None:
+    """Return how many accounts the capacity tier may hold (reps x accounts per rep), or None."""
+    r = model.reassessment
+    if r.capacity_tier is None or r.overflow_to is None:
+        return None
+    per_rep = model.tier(r.capacity_tier).accounts_per_rep
+    count = r.capacity_reps if r.capacity_reps is not None else reps
+    if per_rep is None or count <= 0:
+        return None
+    return count * per_rep
+
+
+def overflow(candidates: Iterable[tuple[str, float]], capacity: int | None) -> frozenset[str]:
+    """Return the ids beyond capacity: the lowest scores (ties: the later account id)."""
+    ranked = sorted(candidates, key=lambda c: (-c[1], c[0]))
+    if capacity is None or len(ranked) <= capacity:
+        return frozenset()
+    return frozenset(account_id for account_id, _ in ranked[capacity:])
+
+
+@dataclass
+class Summary:
+    """Counts of a run, fed one result at a time (constant memory)."""
+
+    model: ScoringModel
+    tiers: Counter[str] = field(default_factory=Counter)
+    health: Counter[str] = field(default_factory=Counter)
+    changes: Counter[str] = field(default_factory=Counter)
+    with_issues: int = 0
+    total: int = 0
+
+    def add(self, result: Result) -> None:
+        """Count one result."""
+        self.total += 1
+        self.tiers[result.tier] += 1
+        self.health[result.health] += 1
+        if result.change is not None:
+            self.changes[result.tier] += 1
+        if result.issues:
+            self.with_issues += 1
+
+    def rows(self) -> list[tuple[str, int, float, float | None, int]]:
+        """Return (tier, accounts, share, target share, changes into it) per tier."""
+        n = self.total or 1
+        return [
+            (t.name, self.tiers[t.name], self.tiers[t.name] / n, t.target_share, self.changes[t.name])
+            for t in self.model.tiers
+        ]
+
+    def render(self) -> str:
+        """Return the one-screen text summary."""
+        lines = [f"{'tier':<8} {'accounts':>8} {'share':>7} {'target':>7} {'changes':>8}"]
+        for name, count, share, target, changes in self.rows():
+            tgt = f"{target:.0%}" if target is not None else "-"
+            lines.append(f"{name:<8} {count:>8} {share:>7.1%} {tgt:>7} {changes:>8}")
+        health = ", ".join(f"{s} {self.health[s]}" for s in (h.status for h in self.model.health))
+        lines.append(f"health: {health}")
+        lines.append(f"accounts: {self.total}, with data issues: {self.with_issues}")
+        return "\n".join(lines)

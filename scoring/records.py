@@ -1,0 +1,99 @@
+"""The record and result types shared by the core, the connectors and the plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Canonical input fields of an account (DESIGN.md "Data that flows").
+INPUT_FIELDS: tuple[str, ...] = (
+    "account_id",
+    "name",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "arr_potential",
+    "tech_fit",
+    "buying_stage",
+    "competitive_position",
+    "is_customer",
+    "current_arr",
+    "pipeline",
+    "engagement_score",
+    "last_activity_date",
+    "engaged_contacts",
+    "executive_contacts",
+    "intent_surge",
+    "owner",
+    "region",
+)
+
+#: Output fields tiersync writes back, in the order they are written.
+OUTPUT_FIELDS: tuple[str, ...] = ("tier", "score", "health", "next_action", "reason")
+
+#: Optional extra outputs.
+EXTRA_OUTPUT_FIELDS: tuple[str, ...] = ("data_issues", "tier_change", "campaign_track")
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """The output values as they were last written to a system (used for diffs and reassessment)."""
+
+    tier: str | None = None
+    score: float | None = None
+    health: str | None = None
+    next_action: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """One account in canonical form: raw input values keyed by canonical field name.
+
+    Values are kept as read (text, number or None); the scorer parses them leniently and
+    reports what it could not use, so a connector never has to reject a row for a bad cell.
+    """
+
+    account_id: str
+    fields: Mapping[str, Any]
+    current: Outputs = field(default_factory=Outputs)
+    tier_override: str | None = None
+
+    def get(self, name: str) -> Any:
+        """Return the raw value of a canonical field, or None when absent."""
+        return self.fields.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class TierChange:
+    """A tier movement against the previous tier: from (None when first assessed), to, why."""
+
+    from_tier: str | None
+    to_tier: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What tiersync computed for one account."""
+
+    account_id: str
+    tier: str
+    score: float
+    health: str
+    next_action: str
+    reason: str
+    issues: tuple[str, ...] = ()
+    change: TierChange | None = None
+    campaign_track: str | None = None
+    score_tier: str = ""  # the tier the score alone gives, before reassessment
+
+    @property
+    def outputs(self) -> Outputs:
+        """Return the output values as they would be written."""
+        return Outputs(self.tier, self.score, self.health, self.next_action, self.reason)
+
+    def differs_from(self, current: Outputs) -> bool:
+        """Return True when writing this result would change any output field."""
+        return self.outputs != current
