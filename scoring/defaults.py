@@ -155,8 +155,14 @@ DEFAULT_MODEL: dict[str, Any] = {
             "when": {"tier": ["Tier 2"], "customer": True},
             "action": "Quarterly check-in + vertical cross-sell",
         },
-        {"when": {"tier": ["Tier 2"]}, "action": "Enroll in vertical campaign track + SDR sequence"},
-        {"when": {"tier": ["Tier 3"]}, "action": "Programmatic nurture with inside sales follow-up"},
+        {
+            "when": {"tier": ["Tier 2"]},
+            "action": "Enroll in vertical campaign track + SDR sequence",
+        },
+        {
+            "when": {"tier": ["Tier 3"]},
+            "action": "Programmatic nurture with inside sales follow-up",
+        },
         {"when": {"tier": ["Tier 4"]}, "action": "Automated marketing / self-service"},
     ],
     "default_action": "Review account",
@@ -168,7 +174,11 @@ DEFAULT_MODEL: dict[str, Any] = {
             "to": "Tier 1",
             "triggers": [
                 {"field": "intent_surge", "min": 3, "label": "intent surge >= 3x baseline"},
-                {"field": "pipeline", "min": 150_000, "label": "deal potential >= $150K discovered"},
+                {
+                    "field": "pipeline",
+                    "min": 150_000,
+                    "label": "deal potential >= $150K discovered",
+                },
                 {"field": "engaged_contacts", "min": 3, "label": "3+ stakeholders engaged"},
                 {"field": "executive_contacts", "min": 2, "label": "2+ executive relationships"},
             ],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,7 @@ class Criterion:
     weight: float
     field: str
     bands: tuple[Band, ...] = ()
-    categories: Mapping[str, float] = field(default_factory=dict)
+    categories: Mapping[str, float] = dc_field(default_factory=dict)
     other_points: float = 0.0  # a category that is not in the map
     missing_points: float = 0.0
 
@@ -112,7 +113,7 @@ class ScoringModel:
     health_missing: str = "At Risk"
     default_action: str = "Review account"
     campaign_tier: str | None = None
-    campaign_tracks: Mapping[str, str] = field(default_factory=dict)
+    campaign_tracks: Mapping[str, str] = dc_field(default_factory=dict)
 
     def tier(self, name: str) -> Tier:
         """Return the tier called name."""

@@ -13,7 +13,9 @@ class InvalidValue(ValueError):
 
 _MISSING_WORDS = frozenset({"", "n/a", "na", "none", "null", "-", "--", "?", "unknown", "tbd"})
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
-_NUMBER = re.compile(r"^([+-]?)\s*[$€£]?\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]{0,2})\s*%?$")
+_NUMBER = re.compile(
+    r"^([+-]?)\s*[$€£]?\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]{0,2})\s*%?$"
+)
 _RATIO = re.compile(r"^([0-9.]+)\s*/\s*([0-9.]+)$")
 _PAREN_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
 

@@ -55,7 +55,13 @@ class Summary:
         """Return (tier, accounts, share, target share, changes into it) per tier."""
         n = self.total or 1
         return [
-            (t.name, self.tiers[t.name], self.tiers[t.name] / n, t.target_share, self.changes[t.name])
+            (
+                t.name,
+                self.tiers[t.name],
+                self.tiers[t.name] / n,
+                t.target_share,
+                self.changes[t.name],
+            )
             for t in self.model.tiers
         ]
 

@@ -39,22 +39,40 @@ _TOLERANCE = 0.01
 
 
 class _Strict(Schema):
+    error_messages = {"unknown": "unknown key"}  # noqa: RUF012 - marshmallow's hook
+
     class Meta:
         unknown = RAISE
 
 
+_REQUIRED: dict[str, Any] = {"required": "is required", "null": "must not be empty"}
+
+
 def _num(**kw: Any) -> fields.Float:
-    return fields.Float(allow_nan=False, **kw)
+    messages: dict[str, Any] = {
+        **_REQUIRED,
+        "invalid": "must be a number, got {input!r}",
+        "special": "must be a number",
+    }
+    return fields.Float(allow_nan=False, error_messages=messages, **kw)
 
 
 def _text(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, error="must not be blank"), **kw)
+    return fields.String(
+        validate=validate.Length(min=1, error="must not be blank"),
+        error_messages={**_REQUIRED, "invalid": "must be text, got {input!r}"},
+        **kw,
+    )
 
 
 def _check_points(value: Any, path: tuple[str | int, ...], errors: dict[Any, Any]) -> None:
     top = _MAX_POINTS.get()
     if isinstance(value, (int, float)) and not 0 <= value <= top:
-        _put(errors, path, f"points must be between 0 and {top:g}, got {value:g}")
+        _put(errors, path, f"must be between 0 and {top:g}, got {value:g}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _put(errors: dict[Any, Any], path: tuple[str | int, ...], message: str) -> None:
@@ -82,16 +100,23 @@ class CriterionSchema(_Strict):
     other_points = _num(load_default=0.0)
     missing_points = _num(load_default=0.0)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _shape(self, data: dict[str, Any], **_: Any) -> None:
         errors: dict[Any, Any] = {}
+        raw = self._raw_bands
         bands, cats = data.get("bands"), data.get("categories")
-        if bool(bands) == bool(cats):
+        if (not (bands or raw) and not cats) or ((bands or raw) and cats):
             _put(errors, ("_schema",), "give either numeric 'bands' or a 'categories' map")
-        for i, band in enumerate(bands or ()):
-            _check_points(band["points"], ("bands", i, "points"), errors)
-            if i and band["min"] <= bands[i - 1]["min"]:
-                _put(errors, ("bands", i, "min"), "bands must be strictly ascending by min")
+        previous = None
+        for i, band in enumerate(raw):
+            low = band.get("min") if isinstance(band, Mapping) else None
+            pts = band.get("points") if isinstance(band, Mapping) else None
+            if _is_number(pts):
+                _check_points(pts, ("bands", i, "points"), errors)
+            if _is_number(low):
+                if previous is not None and low <= previous:
+                    _put(errors, ("bands", i, "min"), "bands must be strictly ascending by min")
+                previous = low
         seen: set[str] = set()
         for key, pts in (cats or {}).items():
             folded = key.strip().casefold()
@@ -103,6 +128,12 @@ class CriterionSchema(_Strict):
         _check_points(data.get("missing_points"), ("missing_points",), errors)
         if errors:
             raise ValidationError(errors)
+
+    @pre_load
+    def _remember(self, data: Any, **_: Any) -> Any:
+        bands = data.get("bands") if isinstance(data, Mapping) else None
+        self._raw_bands = list(bands) if isinstance(bands, list) else []
+        return data
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Criterion:
@@ -229,7 +260,11 @@ class ModelSchema(_Strict):
         required=True,
         validate=validate.Length(min=2, error="at least two tiers are needed"),
     )
-    health = fields.List(fields.Nested(HealthSchema), required=True)
+    health = fields.List(
+        fields.Nested(HealthSchema),
+        required=True,
+        validate=validate.Length(min=1, error="at least one health band is needed"),
+    )
     health_missing = fields.String(load_default=None)
     next_actions = fields.List(fields.Nested(RuleSchema), load_default=list)
     default_action = _text(load_default="Review account")
@@ -243,11 +278,12 @@ class ModelSchema(_Strict):
         _MAX_POINTS.set(float(top) if isinstance(top, (int, float)) and top > 0 else 10.0)
         return data
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _cross(self, data: dict[str, Any], **_: Any) -> None:
         errors: dict[Any, Any] = {}
-        criteria: list[Criterion] = data.get("criteria") or []
-        if criteria:  # present only when every criterion loaded
+        # After field errors, lists may hold raw dicts for the items that failed: check the rest.
+        criteria = data.get("criteria") or []
+        if criteria and all(isinstance(c, Criterion) for c in criteria):
             total = math.fsum(c.weight for c in criteria)
             if abs(total - 100) > _TOLERANCE:
                 _put(errors, ("criteria",), f"weights must sum to 100, they sum to {total:g}")
@@ -255,21 +291,22 @@ class ModelSchema(_Strict):
             for i, c in enumerate(criteria):
                 if names.index(c.name) != i:
                     _put(errors, ("criteria", i, "name"), f"criterion {c.name!r} is listed twice")
-        tiers: list[Tier] = data.get("tiers") or []
-        for i, t in enumerate(tiers):
-            if i and t.min_score >= tiers[i - 1].min_score:
-                _put(errors, ("tiers", i, "min_score"), "tier thresholds must strictly descend")
-            if [x.name for x in tiers].index(t.name) != i:
-                _put(errors, ("tiers", i, "name"), f"tier {t.name!r} is listed twice")
-        if tiers and tiers[-1].min_score != 0:
-            _put(errors, ("tiers", len(tiers) - 1, "min_score"), "the last tier must start at 0")
-        shares = [t.target_share for t in tiers if t.target_share is not None]
-        if math.fsum(shares) > 1 + _TOLERANCE:
-            _put(errors, ("tiers",), f"target shares add up to {math.fsum(shares):g} > 1")
-        health: list[HealthBand] = data.get("health") or []
-        for i, h in enumerate(health):
-            if i and h.min_engagement >= health[i - 1].min_engagement:
-                _put(errors, ("health", i, "min_engagement"), "health bands must strictly descend")
+        tiers = [t for t in data.get("tiers") or [] if isinstance(t, Tier)]
+        if len(tiers) == len(data.get("tiers") or []):
+            _check_tiers(tiers, errors)
+        else:
+            tiers = []
+        health = data.get("health") or []
+        if all(isinstance(h, HealthBand) for h in health):
+            for i, h in enumerate(health):
+                if i and h.min_engagement >= health[i - 1].min_engagement:
+                    _put(
+                        errors,
+                        ("health", i, "min_engagement"),
+                        "health bands must strictly descend",
+                    )
+        else:
+            health = []
         _check_references(data, tiers, health, errors)
         if errors:
             raise ValidationError(errors)
@@ -292,6 +329,20 @@ class ModelSchema(_Strict):
         )
 
 
+def _check_tiers(tiers: list[Tier], errors: dict[Any, Any]) -> None:
+    names = [t.name for t in tiers]
+    for i, t in enumerate(tiers):
+        if i and t.min_score >= tiers[i - 1].min_score:
+            _put(errors, ("tiers", i, "min_score"), "tier thresholds must strictly descend")
+        if names.index(t.name) != i:
+            _put(errors, ("tiers", i, "name"), f"tier {t.name!r} is listed twice")
+    if tiers and tiers[-1].min_score != 0:
+        _put(errors, ("tiers", len(tiers) - 1, "min_score"), "the last tier must start at 0")
+    shares = [t.target_share for t in tiers if t.target_share is not None]
+    if math.fsum(shares) > 1 + _TOLERANCE:
+        _put(errors, ("tiers",), f"target shares add up to {math.fsum(shares):g}, more than 1")
+
+
 def _check_references(
     data: dict[str, Any], tiers: list[Tier], health: list[HealthBand], errors: dict[Any, Any]
 ) -> None:
@@ -305,6 +356,8 @@ def _check_references(
             _put(errors, path, f"unknown tier {name!r} (tiers: {', '.join(sorted(tier_names))})")
 
     for i, rule in enumerate(data.get("next_actions") or []):
+        if not isinstance(rule, ActionRule):
+            continue
         for name in rule.when.tiers or ():
             tier_ok(name, ("next_actions", i, "when", "tier"))
         for status in rule.when.health or ():
@@ -314,8 +367,8 @@ def _check_references(
     if missing is not None and statuses and missing not in statuses:
         _put(errors, ("health_missing",), f"unknown health status {missing!r}")
     tier_ok(data.get("campaign_tier"), ("campaign_tier",))
-    r: Reassessment | None = data.get("reassessment")
-    if r is None:
+    r = data.get("reassessment")
+    if not isinstance(r, Reassessment):
         return
     for name in r.upgrade_from:
         tier_ok(name, ("reassessment", "upgrade", "from"))
@@ -360,16 +413,16 @@ _SECTIONS = {"criteria": "criterion", "tiers": "tier", "health": "health band"}
 
 
 def describe_path(path: tuple[str | int, ...], raw: Mapping[str, Any]) -> str:
-    """Name a place in the model the way a manager reads it, e.g. 'criterion "Company Size" band 2'."""
+    """Name a place in the model as a manager reads it: 'criterion 2 "Company Size" band 3'."""
     if not path:
         return "model"
     head, rest = path[0], list(path[1:])
     words: list[str] = [str(head)]
     if head in _SECTIONS and rest and isinstance(rest[0], int):
-        i = rest.pop(0)
+        i = int(rest.pop(0))
         item = _item(raw, str(head), i)
         title = item.get("label") or item.get("name") or item.get("status") if item else None
-        words = [f'{_SECTIONS[str(head)]} {i + 1}' + (f' "{title}"' if title else "")]
+        words = [f"{_SECTIONS[str(head)]} {i + 1}" + (f' "{title}"' if title else "")]
     elif head == "next_actions" and rest and isinstance(rest[0], int):
         words = [f"next action rule {int(rest.pop(0)) + 1}"]
     while rest:
@@ -387,8 +440,10 @@ def describe_path(path: tuple[str | int, ...], raw: Mapping[str, Any]) -> str:
 
 def _item(raw: Mapping[str, Any], section: str, i: int) -> Mapping[str, Any] | None:
     items = raw.get(section)
-    if isinstance(items, list) and 0 <= i < len(items) and isinstance(items[i], Mapping):
-        return items[i]
+    if isinstance(items, list) and 0 <= i < len(items):
+        item = items[i]
+        if isinstance(item, Mapping):
+            return item
     return None
 
 

@@ -199,7 +199,10 @@ class Scorer:
         if override is not None:
             return override, "manual override"
         if over_capacity and tier == r.capacity_tier and r.overflow_to:
-            return r.overflow_to, f"{tier} capacity reached: lowest scores overflow to {r.overflow_to}"
+            return (
+                r.overflow_to,
+                f"{tier} capacity reached: lowest scores overflow to {r.overflow_to}",
+            )
         return tier, why
 
     def _trigger(self, record: AccountRecord, issues: list[str]) -> str | None:
@@ -225,14 +228,12 @@ class Scorer:
         if previous == tier:
             return None
         if why is None:
-            floor = self.model.tier(tier).min_score
-            why = f"score {score:.1f}" + (
-                f" reaches {tier} ({floor:g}+)"
-                if previous not in self._rank or self._rank[tier] < self._rank[previous]
-                else f" fell below {previous}"
-            )
             if not previous:
-                why = f"first assessment: {why}"
+                why = f"first assessment, score {score:.1f}"
+            elif previous not in self._rank or self._rank[tier] < self._rank[previous]:
+                why = f"score {score:.1f} reaches {tier} ({self.model.tier(tier).min_score:g}+)"
+            else:
+                why = f"score {score:.1f} fell below {previous}"
         return TierChange(previous or None, tier, why)
 
     def _track(self, tier: str, values: Any) -> str | None:
