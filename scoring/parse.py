@@ -24,18 +24,18 @@ def parse_number(value: Any) -> float | None:
     """Read a number leniently; None when missing; InvalidValue when present but unreadable."""
     if value is None:
         return None
-    kind = type(value)
-    if kind is float or kind is int:
-        return float(value)
-    text = str(value).strip()
     try:
-        return float(text)
-    except ValueError:
-        pass
-    return _lenient_number(text)
+        number = float(value)  # the common case: clean text or a number
+    except (TypeError, ValueError):
+        return _lenient_number(str(value).strip())
+    if number - number != 0:  # NaN or infinity: nothing a score can use
+        raise InvalidValue(f"{value!r} is not a finite number")
+    return number
 
 
 def _lenient_number(text: str) -> float | None:
+    if not text:
+        return None
     lowered = _PAREN_NOTE.sub("", text).strip().lower()
     if lowered in _MISSING_WORDS:
         return None

@@ -253,16 +253,19 @@ class ModelSchema(_Strict):
     criteria = fields.List(
         fields.Nested(CriterionSchema),
         required=True,
+        error_messages=_REQUIRED,
         validate=validate.Length(min=1, error="at least one criterion is needed"),
     )
     tiers = fields.List(
         fields.Nested(TierSchema),
         required=True,
+        error_messages=_REQUIRED,
         validate=validate.Length(min=2, error="at least two tiers are needed"),
     )
     health = fields.List(
         fields.Nested(HealthSchema),
         required=True,
+        error_messages=_REQUIRED,
         validate=validate.Length(min=1, error="at least one health band is needed"),
     )
     health_missing = fields.String(load_default=None)

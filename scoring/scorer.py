@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from scoring.model import ActionRule, ScoringModel
@@ -11,6 +12,7 @@ from scoring.parse import InvalidValue, parse_bool, parse_date, parse_number, pa
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
+_first = itemgetter(0)
 _TOP = 3
 
 
@@ -21,25 +23,35 @@ class Scorer:
         self.model = model
         self.today = today
         scale = 1.0 / model.max_points
-        self._criteria = [
-            (
-                c.field,
-                c.weight * scale,
-                c.label,
-                c.weight,
-                [b.min for b in c.bands] if c.bands else None,
-                [b.points for b in c.bands],
-                {k.strip().casefold(): v for k, v in c.categories.items()},
-                c.other_points,
-                c.missing_points,
-            )
+        self._numeric = [
+            (c.field, c.weight * scale, c.label, f"{c.weight:g}", [b.min for b in c.bands],
+             [b.points for b in c.bands], c.missing_points)
             for c in model.criteria
-        ]
+            if c.numeric
+        ]  # fmt: skip
+        self._categorical = [
+            (c.field, c.weight * scale, c.label, f"{c.weight:g}",
+             {k.strip().casefold(): v for k, v in c.categories.items()}, c.other_points,
+             c.missing_points)
+            for c in model.criteria
+            if not c.numeric
+        ]  # fmt: skip
+        # every numeric input is parsed once per record, whoever reads it
+        self._number_fields = tuple(
+            dict.fromkeys(
+                [c[0] for c in self._numeric]
+                + ["engagement_score", "current_arr", "arr_potential", "pipeline"]
+            )
+        )  # trigger-only fields are parsed on demand: triggers apply to few tiers
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
         self._health = [(h.min_engagement, h.status) for h in model.health]
         self._tracks = {k.strip().casefold(): v for k, v in model.campaign_tracks.items()}
-        self._rules = model.next_actions
+        self._rules_by_tier = {
+            t.name: [rule for rule in model.next_actions if rule.when.tiers is None
+                     or t.name in rule.when.tiers]
+            for t in model.tiers
+        }  # fmt: skip
 
     # -- the pieces, each usable alone -------------------------------------------------------
 
@@ -68,7 +80,7 @@ class Scorer:
         penetration: float | None,
     ) -> str:
         """Return the action of the first rule whose conditions all hold."""
-        for rule in self._rules:
+        for rule in self._rules_by_tier.get(tier, self.model.next_actions):
             if _matches(rule, tier, health, customer, pipeline, penetration):
                 return rule.action
         return self.model.default_action
@@ -79,40 +91,43 @@ class Scorer:
         """Score one record; over_capacity moves a capacity-tier account to the overflow tier."""
         values = record.fields
         issues: list[str] = []
+        nums = self._parse(values, self._number_fields, issues)
         missing: list[str] = []
-        parts: list[tuple[float, str, float]] = []
+        parts: list[tuple[float, str, str]] = []
         total = 0.0
-        for field, factor, label, weight, mins, points, cats, other, miss in self._criteria:
-            raw = values.get(field)
-            if mins is not None:
-                got = self._number(raw, field, issues)
-                if got is None:
-                    pts = miss
-                    missing.append(field)
-                else:
-                    i = bisect_right(mins, got)
-                    pts = points[i - 1] if i else 0.0
+        for field, factor, label, weight, mins, points, miss in self._numeric:
+            got = nums[field]
+            if got is None:
+                pts = miss
+                missing.append(field)
             else:
-                text = parse_text(raw)
-                if text is None:
-                    pts = miss
-                    missing.append(field)
-                else:
-                    pts = cats.get(text.casefold(), other)
-            contribution = pts * factor
-            total += contribution
-            parts.append((contribution, label, weight))
+                i = bisect_right(mins, got)
+                pts = points[i - 1] if i else 0.0
+            total += pts * factor
+            parts.append((pts * factor, label, weight))
+        for field, factor, label, weight, cats, other, miss in self._categorical:
+            text = parse_text(values.get(field))
+            if text is None:
+                pts = miss
+                missing.append(field)
+            else:
+                pts = cats.get(text.casefold(), other)
+            total += pts * factor
+            parts.append((pts * factor, label, weight))
         score = int(total * 10 + 0.5 + 1e-9) / 10
         score_tier = self.tier_for(score)
-        engagement = self._number(values.get("engagement_score"), "engagement_score", issues)
+        engagement = nums["engagement_score"]
         if engagement is None:
             missing.append("engagement_score")
         health = self.health_for(engagement)
-        tier, why = self._reassess(record, score, score_tier, issues, over_capacity)
-        customer = self._customer(values, issues)
-        pipeline = self._number(values.get("pipeline"), "pipeline", issues)
+        tier, why = self._reassess(record, score, score_tier, nums, issues, over_capacity)
+        potential, current = nums["arr_potential"], nums["current_arr"]
         action = self.next_action_for(
-            tier, health, customer, pipeline, self._penetration(values, issues)
+            tier,
+            health,
+            self._customer(values, current, issues),
+            nums["pipeline"],
+            current / potential if current is not None and potential else None,
         )
         for field in missing:
             issues.append(f"{field}: missing")
@@ -123,9 +138,9 @@ class Scorer:
             health=health,
             next_action=action,
             reason=_reason(tier, score, why, parts, missing),
-            issues=tuple(dict.fromkeys(issues)),
+            issues=tuple(dict.fromkeys(issues)) if issues else (),
             change=self._change(record.current.tier, tier, score, why),
-            campaign_track=self._track(tier, values),
+            campaign_track=self._track(tier, values) if tier == self.model.campaign_tier else None,
             score_tier=score_tier,
         )
 
@@ -136,14 +151,23 @@ class Scorer:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _number(self, raw: Any, field: str, issues: list[str]) -> float | None:
-        try:
-            return parse_number(raw)
-        except InvalidValue as exc:
-            issues.append(f"{field}: invalid ({exc})")
-            return None
+    @staticmethod
+    def _parse(values: Any, fields: tuple[str, ...], issues: list[str]) -> dict[str, float | None]:
+        nums: dict[str, float | None] = {}
+        get = values.get
+        for field in fields:
+            raw = get(field)
+            if raw is None or raw == "":
+                nums[field] = None
+                continue
+            try:
+                nums[field] = parse_number(raw)
+            except InvalidValue as exc:
+                issues.append(f"{field}: invalid ({exc})")
+                nums[field] = None
+        return nums
 
-    def _customer(self, values: Any, issues: list[str]) -> bool:
+    def _customer(self, values: Any, current_arr: float | None, issues: list[str]) -> bool:
         try:
             flag = parse_bool(values.get("is_customer"))
         except InvalidValue as exc:
@@ -151,15 +175,7 @@ class Scorer:
             flag = None
         if flag is not None:
             return flag
-        arr = self._number(values.get("current_arr"), "current_arr", issues)
-        return bool(arr and arr > 0)
-
-    def _penetration(self, values: Any, issues: list[str]) -> float | None:
-        current = self._number(values.get("current_arr"), "current_arr", issues)
-        potential = self._number(values.get("arr_potential"), "arr_potential", issues)
-        if current is None or not potential or potential <= 0:
-            return None
-        return current / potential
+        return bool(current_arr and current_arr > 0)
 
     def _override(self, record: AccountRecord, issues: list[str] | None) -> str | None:
         wanted = parse_text(record.tier_override)
@@ -176,6 +192,7 @@ class Scorer:
         record: AccountRecord,
         score: float,
         tier: str,
+        nums: dict[str, float | None],
         issues: list[str],
         over_capacity: bool,
     ) -> tuple[str, str | None]:
@@ -187,7 +204,7 @@ class Scorer:
             if score >= floor:
                 tier = previous
                 why = f"held at {previous}: {score:.1f} is within {r.hysteresis:g} points"
-        fired = self._trigger(record, issues) if tier in r.upgrade_from else None
+        fired = self._trigger(record, nums, issues) if tier in r.upgrade_from else None
         if fired and r.upgrade_to:
             tier, why = r.upgrade_to, f"upgraded: {fired}"
         elif r.inactive_days and tier in r.downgrade_from and self.today is not None:
@@ -205,9 +222,13 @@ class Scorer:
             )
         return tier, why
 
-    def _trigger(self, record: AccountRecord, issues: list[str]) -> str | None:
+    def _trigger(
+        self, record: AccountRecord, nums: dict[str, float | None], issues: list[str]
+    ) -> str | None:
         for trig in self.model.reassessment.upgrade_triggers:
-            value = self._number(record.get(trig.field), trig.field, issues)
+            if trig.field not in nums:
+                nums.update(self._parse(record.fields, (trig.field,), issues))
+            value = nums[trig.field]
             if value is not None and value >= trig.min:
                 return f"{trig.label} ({trig.field} {value:g})"
         return None
@@ -237,8 +258,6 @@ class Scorer:
         return TierChange(previous or None, tier, why)
 
     def _track(self, tier: str, values: Any) -> str | None:
-        if tier != self.model.campaign_tier:
-            return None
         industry = parse_text(values.get("industry"))
         return self._tracks.get(industry.casefold()) if industry else None
 
@@ -273,12 +292,12 @@ def _reason(
     tier: str,
     score: float,
     why: str | None,
-    parts: list[tuple[float, str, float]],
+    parts: list[tuple[float, str, str]],
     missing: list[str],
 ) -> str:
-    top = sorted(parts, key=lambda p: -p[0])[:_TOP]
+    top = sorted(parts, key=_first, reverse=True)[:_TOP]  # stable: ties keep model order
     text = f"{tier} at {score:.1f}: " + ", ".join(
-        f"{label} {round(c, 1):g}/{weight:g}" for c, label, weight in top
+        f"{label} {round(c, 1):g}/{weight}" for c, label, weight in top
     )
     if why:
         text = f"{why}; {text}"

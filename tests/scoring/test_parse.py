@@ -38,7 +38,7 @@ def test_parse_number(raw: object, expected: float | None) -> None:
     assert parse_number(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "12 apples", "5x", "1/0", "$", "1.2.3"])
+@pytest.mark.parametrize("raw", ["abc", "12 apples", "5x", "1/0", "$", "1.2.3", "nan", "inf"])
 def test_parse_number_rejects_garbage_with_a_reason(raw: str) -> None:
     with pytest.raises(InvalidValue, match=repr(raw).replace("$", r"\$").replace(".", r"\.")):
         parse_number(raw)
