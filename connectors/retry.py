@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,6 +23,14 @@ ATTEMPTS = 5
 INITIAL = 0.5
 CAP = 30.0
 
+# tenacity 9.2 renamed wait_exponential_jitter's `initial` to `multiplier` (the old name warns);
+# pick whichever this tenacity has so both old and new versions work without a warning.
+_BASE = (
+    "multiplier"
+    if "multiplier" in inspect.signature(wait_exponential_jitter.__init__).parameters
+    else "initial"
+)
+
 
 def call_with_retry(
     fn: Callable[[], T],
@@ -38,7 +47,7 @@ def call_with_retry(
         kwargs["sleep"] = sleep
     retrying = Retrying(
         retry=retry_if_exception_type(RetriableError),
-        wait=wait_exponential_jitter(initial=initial, max=cap),
+        wait=wait_exponential_jitter(max=cap, **{_BASE: initial}),
         stop=stop_after_attempt(attempts),
         reraise=True,
         before_sleep=on_retry,
