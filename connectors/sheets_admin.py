@@ -103,13 +103,16 @@ class ModelTabs:
         self._fill({STATUS: rows})
 
     def load_model_or_keep(
-        self, last_good: ScoringModel | None = None, *, cache: str | Path | None = None
+        self,
+        last_good: ScoringModel | None = None,
+        *,
+        last_good_version: str = "",
+        cache: str | Path | None = None,
     ) -> tuple[ScoringModel, list[str]]:
         """Validate the sheet model; on error write Status and return the last good model."""
         cached = load_model_cache(cache) if cache else None
-        kept_version = model_hash(cached) if cached else ""
         if last_good is None and cached is not None:
-            last_good = load_model(cached)
+            last_good, last_good_version = load_model(cached), model_hash(cached)
         sheet = self.read_model_sheet()
         model, lines = sheet.validate()
         version = model_hash(sheet.data)
@@ -118,7 +121,7 @@ class ModelTabs:
             if cache:
                 save_model_cache(cache, sheet.data)
             return model, []
-        kept = kept_version if last_good is not None else None
+        kept = last_good_version if last_good is not None else None
         self.write_status(lines, version, self.clock(), kept_version=kept)
         messages = [str(line) for line in lines]
         if last_good is None:

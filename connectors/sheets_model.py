@@ -34,7 +34,13 @@ from scoring.parse import InvalidValue, parse_number
 
 Path = tuple[str | int, ...]
 _SOURCES = {fold(k): k for k in FIELD_HEADERS} | {fold(v): k for k, v in FIELD_HEADERS.items()}
-_BAD = object()  # a value that is present but could not be read
+_BAD = object()
+_SECTIONS = {
+    WEIGHTS: "criteria",
+    TIERS: "tiers",
+    HEALTH: "health",
+    ACTIONS: "next_actions",
+}  # a value that is present but could not be read
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class SheetModel:
     cells: dict[Path, tuple[str, Any]] = field(default_factory=dict)  # path → (A1, raw)
     notes: dict[Path, str] = field(default_factory=dict)  # path → message the schema can't give
     problems: list[StatusLine] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # sections whose tab lacks a needed column
 
     def cell_for(self, path: Path) -> str:
         """Return the A1 cell of a model path (its nearest located parent), or ''."""
@@ -68,11 +75,13 @@ class SheetModel:
         """Turn schema issues into Status lines naming the cell a manager must fix."""
         lines = list(self.problems)
         for issue in issues:
+            if issue.path and issue.path[0] in self.broken:
+                continue  # "weight is blank" on every row only hides "no Weight % column"
             note = next((self.notes[p] for p in _prefixes(issue.path) if p in self.notes), None)
             ref = self.cell_for(issue.path)
             message = note or _reword(issue, self.cells.get(issue.path, ("", None))[1])
             lines.append(StatusLine(ref, message if ref else f"{issue.where}: {message}"))
-        return lines
+        return sorted(lines, key=_reading_order)
 
     def validate(self) -> tuple[ScoringModel | None, list[StatusLine]]:
         """Load the data through scoring.load_model; return the model or the Status lines."""
@@ -80,7 +89,22 @@ class SheetModel:
             model = load_model(self.data)
         except ModelError as exc:
             return None, self.explain(exc.issues)
-        return (None, list(self.problems)) if self.problems else (model, [])
+        return (None, self.explain([])) if self.problems else (model, [])
+
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))(?:!([A-Z]+)(\d+))?")
+_TAB_ORDER = {fold(t): i for i, t in enumerate(MODEL_TABS)}
+
+
+def _reading_order(line: StatusLine) -> tuple[int, int, int]:
+    # a manager reads the Status tab top-down alongside the tabs: tab, then row, then column
+    match = _REF.match(line.cell)
+    if not line.cell or not match:
+        return (len(_TAB_ORDER), 0, 0)
+    tab = fold(match.group(1) or match.group(2))
+    letters = match.group(3) or ""
+    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters)))
+    return (_TAB_ORDER.get(tab, len(_TAB_ORDER)), int(match.group(4) or 0), col)
 
 
 def _prefixes(path: Path) -> list[Path]:
@@ -134,7 +158,10 @@ class _Reader:
 
     def rows(self, tab: str) -> list[tuple[int, dict[str, tuple[Any, str]]]]:
         table = self.tables.get(tab)
+        section = _SECTIONS.get(tab)
         if table is None:
+            if section:
+                self.model.broken.add(section)
             self.model.problems.append(
                 StatusLine(tab, f"the {tab} tab is missing: run 'tiersync sheets init' to add it")
             )
@@ -142,6 +169,8 @@ class _Reader:
         cols = {c.key: table.find(*c.headers) for c in COLUMNS[tab]}
         for c in COLUMNS[tab]:
             if cols[c.key] is None and c.required:
+                if section:
+                    self.model.broken.add(section)
                 self.model.problems.append(
                     StatusLine(
                         cell_ref(table.tab, max(table.header_row, 1), table.width),

@@ -264,7 +264,13 @@ class FakeSheets:
         staged = copy.deepcopy(self.tabs)  # a batchUpdate is atomic: all requests or none
         for req in json.loads(request.body)["requests"]:
             replies.append(_apply(staged, req))
-        self.tabs = staged
+        for title, tab in staged.items():  # keep Tab objects a test holds in step
+            if title in self.tabs:
+                self.tabs[title].__dict__.update(tab.__dict__)
+            else:
+                self.tabs[title] = tab
+        for title in set(self.tabs) - set(staged):
+            del self.tabs[title]
         return {"spreadsheetId": self.key, "replies": replies}
 
 
