@@ -12,6 +12,7 @@ from scoring.parse import InvalidValue, parse_bool, parse_date, parse_number, pa
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
+_MEMO_LIMIT = 4096
 _first = itemgetter(0)
 _TOP = 3
 
@@ -29,10 +30,12 @@ class Scorer:
             for c in model.criteria
             if c.numeric
         ]  # fmt: skip
+        # raw cell text -> points (None: missing); CRM picklists repeat a few values, so the
+        # cleaning and lookup run once per distinct text, not once per record
         self._categorical = [
             (c.field, c.weight * scale, c.label, f"{c.weight:g}",
              {k.strip().casefold(): v for k, v in c.categories.items()}, c.other_points,
-             c.missing_points)
+             c.missing_points, {})
             for c in model.criteria
             if not c.numeric
         ]  # fmt: skip
@@ -105,13 +108,19 @@ class Scorer:
                 pts = points[i - 1] if i else 0.0
             total += pts * factor
             parts.append((pts * factor, label, weight))
-        for field, factor, label, weight, cats, other, miss in self._categorical:
-            text = parse_text(values.get(field))
-            if text is None:
+        for field, factor, label, weight, cats, other, miss, memo in self._categorical:
+            raw = values.get(field)
+            try:
+                got = memo[raw]
+            except (KeyError, TypeError):
+                got = _category_points(raw, cats, other)
+                if len(memo) < _MEMO_LIMIT and isinstance(raw, (str, type(None))):
+                    memo[raw] = got
+            if got is None:
                 pts = miss
                 missing.append(field)
             else:
-                pts = cats.get(text.casefold(), other)
+                pts = got
             total += pts * factor
             parts.append((pts * factor, label, weight))
         score = int(total * 10 + 0.5 + 1e-9) / 10
@@ -260,6 +269,11 @@ class Scorer:
     def _track(self, tier: str, values: Any) -> str | None:
         industry = parse_text(values.get("industry"))
         return self._tracks.get(industry.casefold()) if industry else None
+
+
+def _category_points(raw: Any, cats: dict[str, float], other: float) -> float | None:
+    text = parse_text(raw)
+    return None if text is None else cats.get(text.casefold(), other)
 
 
 def _matches(

@@ -11,6 +11,7 @@ With --rows > 0 it also times `tiersync score` on a CSV of that many rows under
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import subprocess
@@ -143,14 +144,12 @@ def hand_written(fields: dict[str, str]) -> tuple[str, float, str, str, str]:
     return tier, score, health, action, reason[:255]
 
 
-def rate(fn, items: list, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for item in items:
-            fn(item)
-        best = min(best, time.perf_counter() - start)
-    return len(items) / best
+def timed(fn, items: list) -> float:  # type: ignore[no-untyped-def]
+    gc.collect()
+    start = time.perf_counter()
+    for item in items:
+        fn(item)
+    return time.perf_counter() - start
 
 
 def bench_scorer(n: int) -> None:
@@ -163,8 +162,12 @@ def bench_scorer(n: int) -> None:
             map(scorer.score, records[:5000]), map(hand_written, rows), strict=False
         )
     )
-    configurable = rate(scorer.score, records)
-    hand = rate(hand_written, rows)
+    # interleaved rounds, best of each: both see the same machine load
+    hand_best = conf_best = float("inf")
+    for _ in range(5):
+        hand_best = min(hand_best, timed(hand_written, rows))
+        conf_best = min(conf_best, timed(scorer.score, records))
+    hand, configurable = n / hand_best, n / conf_best
     print(f"records: {n:,} (same records for both; {agree}/5000 identical tier, score, health)")
     print(f"hand-written scorer:  {hand:12,.0f} records/s")
     print(f"configurable scorer:  {configurable:12,.0f} records/s")
