@@ -52,12 +52,13 @@ def enqueue(
     at = literal(moment, inbox.c.received_at.type)
     rows = select(bindparam("aid"), literal(source), at, at).where(~exists(waiting))
     columns = ["account_id", "source", "received_at", "available_at"]
-    stmt = insert(inbox).from_select(columns, rows)
+    # RETURNING counts reliably on every driver (rowcount of INSERT … SELECT does not).
+    stmt = insert(inbox).from_select(columns, rows).returning(inbox.c.id)
     with store.engine.begin() as conn:
         added = 0
         for aid in ids:
             result = conn.execute(stmt, {"aid": aid})
-            added += max(int(result.rowcount), 0)
+            added += len(result.all())
     return added
 
 

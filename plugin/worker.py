@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from plugin.store import Store
 from scoring import AccountRecord, Result, Scorer, load_model
 
 log = logging.getLogger(__name__)
+SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 NOT_FOUND = "not found in the source (deleted or not visible to the integration user)"
 
 
@@ -64,6 +66,8 @@ def process(
     store: Store, connector: IdConnector, scorer: Scorer, claim: inbox.Claim, report: DrainReport
 ) -> bool:
     """Handle one claimed batch; return False when it failed and went back to the inbox."""
+    bad = _invalid_ids(connector, claim.account_ids)
+    wanted = [aid for aid in claim.account_ids if aid not in bad]
     run_id = ledger.start_run(store, claim.worker, kind="webhook")
     calls_before = int(getattr(connector, "api_calls", 0) or 0)
     try:
@@ -85,7 +89,8 @@ def process(
     _record(store, connector.name, run_id, pairs, written)
     notes = {f.account_id: f"{f.code}: {f.message}" for f in written.failures}
     found = {r.account_id for r, _ in pairs}
-    notes.update({aid: NOT_FOUND for aid in claim.account_ids if aid not in found})
+    notes.update({aid: NOT_FOUND for aid in wanted if aid not in found})
+    notes.update({aid: "not a Salesforce record id; nothing was queried" for aid in bad})
     inbox.complete(store, claim, notes)
     status = "partial" if written.failures else "succeeded"
     ledger.finish_run(
@@ -106,6 +111,13 @@ def process(
     report.rejected += len(written.failures)
     report.api_calls += written.api_calls
     return True
+
+
+def _invalid_ids(connector: IdConnector, ids: Iterable[str]) -> set[str]:
+    # A malformed id must not fail its whole batch forever: close it alone, query the rest.
+    if connector.name != "salesforce":
+        return set()
+    return {aid for aid in ids if not SALESFORCE_ID.fullmatch(aid)}
 
 
 def _record(
