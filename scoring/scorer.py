@@ -32,7 +32,9 @@ class Scorer:
         ]  # fmt: skip
         # raw cell text -> points (None: missing); CRM picklists repeat a few values, so the
         # cleaning and lookup run once per distinct text, not once per record
-        self._categorical = [
+        self._categorical: list[
+            tuple[str, float, str, str, dict[str, float], float, float, dict[Any, float | None]]
+        ] = [
             (c.field, c.weight * scale, c.label, f"{c.weight:g}",
              {k.strip().casefold(): v for k, v in c.categories.items()}, c.other_points,
              c.missing_points, {})
@@ -207,20 +209,27 @@ class Scorer:
     ) -> tuple[str, str | None]:
         r = self.model.reassessment
         why: str | None = None
-        previous = record.current.tier
-        if previous in self._rank and self._rank[tier] > self._rank[previous]:
-            floor = self.model.tier(previous).min_score - r.hysteresis
-            if score >= floor:
-                tier = previous
-                why = f"held at {previous}: {score:.1f} is within {r.hysteresis:g} points"
+        # Order matters for a fixed point: re-running on the results must give the same
+        # results. Triggers and inactivity look at the score tier only; hysteresis then
+        # holds a previous tier, but never against a deliberate inactivity downgrade.
         fired = self._trigger(record, nums, issues) if tier in r.upgrade_from else None
+        idle = None
+        if r.inactive_days and not fired and tier in r.downgrade_from:
+            idle = self._idle_days(record, issues)
         if fired and r.upgrade_to:
             tier, why = r.upgrade_to, f"upgraded: {fired}"
-        elif r.inactive_days and tier in r.downgrade_from and self.today is not None:
-            idle = self._idle_days(record, issues)
-            if idle is not None and idle >= r.inactive_days:
-                tier = self.model.tiers[self._rank[tier] + 1].name
-                why = f"downgraded: no activity for {idle} days"
+        elif idle is not None and r.inactive_days and idle >= r.inactive_days:
+            tier = self.model.tiers[self._rank[tier] + 1].name
+            why = f"downgraded: no activity for {idle} days"
+        else:
+            previous = record.current.tier
+            if (
+                previous in self._rank
+                and self._rank[tier] > self._rank[previous]
+                and score >= self.model.tier(previous).min_score - r.hysteresis
+            ):
+                tier = previous
+                why = f"held at {previous}: {score:.1f} is within {r.hysteresis:g} points"
         override = self._override(record, issues)
         if override is not None:
             return override, "manual override"

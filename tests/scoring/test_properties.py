@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
+from scoring import DEFAULT_MODEL, AccountRecord, Outputs, Scorer, load_model
 
 MODEL = load_model(DEFAULT_MODEL)
 SCORER = Scorer(MODEL)
@@ -60,3 +61,37 @@ def test_scaling_weights_and_renormalising_changes_nothing(
         criterion["weight"] = weight * 100 / total
     rescored = Scorer(load_model(data)).score(AccountRecord("x", fields))
     assert rescored.score == SCORER.score(AccountRecord("x", fields)).score
+
+
+signals = st.fixed_dictionaries(
+    {
+        "intent_surge": st.sampled_from(["", "0.5", "2.9", "3", "10x", "nope"]),
+        "pipeline": st.sampled_from(["", "0", "$90K", "$150K", "400000"]),
+        "engaged_contacts": st.sampled_from(["", "1", "3", "7"]),
+        "executive_contacts": st.sampled_from(["", "0", "2"]),
+        "last_activity_date": st.sampled_from(
+            ["", "2026-11-01", "2026-05-27", "2026-05-26", "2024-01-01", "soon"]
+        ),
+        "current_arr": st.sampled_from(["", "0", "$120K"]),
+        "is_customer": st.sampled_from(["", "yes", "no"]),
+    }
+)
+TODAY = date(2026, 11, 22)
+assert TODAY - timedelta(days=180) == date(2026, 5, 26)
+
+
+@given(
+    accounts,
+    signals,
+    st.sampled_from([None, "Tier 1", "Tier 2", "Tier 3", "Tier 4"]),
+    st.sampled_from([None, "", "Tier 2", "Gold"]),
+)
+def test_rescoring_the_results_is_a_fixed_point(
+    fields: dict[str, Any], extra: dict[str, str], previous: str | None, override: str | None
+) -> None:
+    scorer = Scorer(MODEL, today=TODAY)
+    record = AccountRecord("x", fields | extra, Outputs(tier=previous), tier_override=override)
+    first = scorer.score(record)
+    again = scorer.score(AccountRecord("x", fields | extra, first.outputs, tier_override=override))
+    assert again.outputs == first.outputs  # a nightly re-run writes nothing
+    assert again.change is None
