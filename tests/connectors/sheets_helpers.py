@@ -159,6 +159,7 @@ class FakeSheets:
             (responses.GET, rf"{root}/values:batchGet(\?.*)?$", "batchGet", self._batch_get),
             (responses.POST, rf"{root}/values:batchUpdate$", "valuesBatchUpdate", self._write),
             (responses.PUT, rf"{root}/values/[^:]+(\?.*)?$", "valuesUpdate", self._update),
+            (responses.GET, rf"{root}/values/[^:]+(\?.*)?$", "valuesGet", self._get),
             (responses.POST, rf"{root}:batchUpdate$", "batchUpdate", self._structure),
         ]
         for method, pattern, kind, handler in routes:
@@ -205,19 +206,25 @@ class FakeSheets:
     def _batch_get(self, request: Any) -> dict[str, Any]:
         query = parse_qs(urlsplit(request.url).query)
         formatted = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0] == "FORMATTED_VALUE"
-        ranges = []
-        for rng in query["ranges"]:
-            title = _parse_range(rng)[0]
-            tab = self._tab(title, rng)
-            rows = [
-                [_render(v, (r, c) in tab.percent, formatted) for c, v in enumerate(row)]
-                for r, row in enumerate(tab.rows)
-            ]
-            vr: dict[str, Any] = {"range": f"{rng}!A1:Z{tab.row_count}", "majorDimension": "ROWS"}
-            if _trim(rows):
-                vr["values"] = _trim(rows)
-            ranges.append(vr)
+        ranges = [self._value_range(rng, formatted) for rng in query["ranges"]]
         return {"spreadsheetId": self.key, "valueRanges": ranges}
+
+    def _value_range(self, rng: str, formatted: bool) -> dict[str, Any]:
+        tab = self._tab(_parse_range(rng)[0], rng)
+        rows = [
+            [_render(v, (r, c) in tab.percent, formatted) for c, v in enumerate(row)]
+            for r, row in enumerate(tab.rows)
+        ]
+        vr: dict[str, Any] = {"range": f"{rng}!A1:Z{tab.row_count}", "majorDimension": "ROWS"}
+        if _trim(rows):
+            vr["values"] = _trim(rows)
+        return vr
+
+    def _get(self, request: Any) -> dict[str, Any]:
+        parts = urlsplit(request.url)
+        query = parse_qs(parts.query)
+        formatted = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0] == "FORMATTED_VALUE"
+        return self._value_range(unquote(parts.path.split("/values/", 1)[1]), formatted)
 
     def _put(self, rng: str, values: list[list[Any]]) -> dict[str, Any]:
         title, col, row = _parse_range(rng)

@@ -1,0 +1,144 @@
+"""Benchmark: Sheets API calls and wall time of a tiersync sync vs the naive update_cell loop.
+
+Both run against the same `responses`-backed 10k-row accounts tab (a real gspread client with
+service-account credentials; the token exchange is mocked), so wall time measures the client
+side plus the fake, not Google's latency. The naive script (open the sheet, read it, then
+`update_cell` per changed cell) is run on a sample of rows and extrapolated linearly: its
+cost is one call per cell, so the extrapolation is exact for the call count.
+Run: .venv/bin/python tests/perf/bench_sheets_calls.py [--rows 10000] [--naive-sample 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import responses
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from connectors.sheets import SheetsConfig, SheetsConnector
+from connectors.sheets_plan import output_values
+from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
+from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
+
+INDUSTRIES = ("Banking", "Software", "Manufacturing", "Retail", "Mining", "Healthcare")
+STAGES = ("Unaware", "Researching", "Evaluating", "Active Procurement")
+HEADER = ["Account ID", "Account Name", "Industry", "Employees", "ARR Potential", "Buying Stage"]
+OUTPUTS = ["Tier", "Score", "Health Status", "Next Action", "Tier Reason"]
+WRITE_QUOTA_PER_MINUTE = 60  # Sheets API default: write requests per minute per user
+
+
+def accounts(n: int) -> list[list[Any]]:
+    """Return the tab's rows: a header with the owned columns, and n accounts not yet scored."""
+    rows: list[list[Any]] = [HEADER + OUTPUTS]
+    for i in range(n):
+        rows.append(
+            [
+                f"ACC{i:06}",
+                f"Account {i}",
+                INDUSTRIES[i % len(INDUSTRIES)],
+                (i * 37) % 20_000,
+                (i * 7_919) % 600_000,
+                STAGES[i % len(STAGES)],
+            ]
+        )
+    return rows
+
+
+def tiersync_sync(rows: list[list[Any]]) -> tuple[int, float, int, list[str]]:
+    """Run check → read → score → write; return (calls, seconds, written, call kinds)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeSheets().install(rsps)
+        fake.add_tab("Accounts", rows, row_count=len(rows) + 10)
+        client = real_client()
+        scorer = Scorer(load_model(DEFAULT_MODEL))
+        config = SheetsConfig.from_mapping({"spreadsheet_key": KEY}, {})
+        started = time.perf_counter()
+        conn = SheetsConnector(config, client=client, sleep=lambda _: None)
+        conn.check()
+        report = conn.write_results([(r, scorer.score(r)) for r in conn.iter_accounts()])
+        seconds = time.perf_counter() - started
+        return conn.api_calls, seconds, report.written, [k for k, _ in fake.calls]
+
+
+def naive_sync(rows: list[list[Any]]) -> tuple[int, float, int]:
+    """Open, read, score, then update_cell for each output cell; return (calls, s, cells)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeSheets().install(rsps)
+        fake.add_tab("Accounts", rows, row_count=len(rows) + 10)
+        client = real_client()
+        scorer = Scorer(load_model(DEFAULT_MODEL))
+        config = SheetsConfig.from_mapping({"spreadsheet_key": KEY}, {})
+        records = list(SheetsConnector(config, client=client).iter_accounts())
+        fake.calls.clear()
+        started = time.perf_counter()
+        sheet = client.open_by_key(KEY).worksheet("Accounts")
+        values = sheet.get_all_values()
+        first_output = values[0].index("Tier") + 1
+        cells = 0
+        for n, record in enumerate(records, start=2):
+            for offset, value in enumerate(output_values(scorer.score(record)).values()):
+                sheet.update_cell(n, first_output + offset, value)
+                cells += 1
+        seconds = time.perf_counter() - started
+        return len(fake.calls), seconds, cells
+
+
+def main() -> None:
+    """Run both ways and print calls, wall time and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--naive-sample", type=int, default=1_000)
+    args = parser.parse_args()
+    rows = accounts(args.rows)
+    calls, seconds, written, kinds = tiersync_sync(rows)
+    print(f"tiersync, {args.rows} rows: {calls} API calls ({', '.join(kinds)}), {seconds:.2f} s")
+    print(f"  accounts written: {written} ({written * len(OUTPUTS)} cells in one batch_update)")
+    again_calls, _, _, again_kinds = tiersync_sync(_scored(rows))
+    print(f"tiersync, re-run with nothing changed: {again_calls} calls ({', '.join(again_kinds)})")
+
+    sample = min(args.naive_sample, args.rows)
+    n_calls, n_seconds, cells = naive_sync(rows[: sample + 1])
+    scale = args.rows / sample
+    fixed = 3  # open_by_key metadata, worksheet() metadata, get_all_values
+    est_calls = fixed + round((n_calls - fixed) * scale)
+    est_seconds = n_seconds * scale
+    print(
+        f"naive update_cell, measured on {sample} rows: {n_calls} calls, {n_seconds:.2f} s "
+        f"({cells} cells)"
+    )
+    print(
+        f"naive update_cell, extrapolated to {args.rows} rows (x{scale:g}): "
+        f"{est_calls} calls, ~{est_seconds:.1f} s against the local fake"
+    )
+    minutes = (est_calls - fixed) / WRITE_QUOTA_PER_MINUTE
+    print(
+        f"  at the default quota of {WRITE_QUOTA_PER_MINUTE} write requests/min the naive way "
+        f"needs ~{minutes / 60:.1f} h; tiersync needs 1 write request"
+    )
+    print(f"ratio: {est_calls / calls:,.0f}x fewer calls, {est_seconds / seconds:,.1f}x less time")
+
+
+def _scored(rows: list[list[Any]]) -> list[list[Any]]:
+    """Return the rows with outputs as tiersync would have written them (a steady state)."""
+    scorer = Scorer(load_model(DEFAULT_MODEL))
+    done = [rows[0]]
+    for row in rows[1:]:
+        fields = dict(
+            zip(
+                ["account_id", "name", "industry", "employees", "arr_potential", "buying_stage"],
+                row,
+                strict=True,
+            )
+        )
+        result = scorer.score(AccountRecord(row[0], fields))
+        done.append(row + list(output_values(result).values()))
+    return done
+
+
+if __name__ == "__main__":
+    main()
