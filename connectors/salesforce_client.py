@@ -144,12 +144,13 @@ class SalesforceClient:
         try:
             return self._translated(fn)
         except SessionExpired:
-            if not self.config.can_renew():
+            mode = self.config.renew_mode()
+            if mode is None:
                 raise FatalError(
                     "Salesforce session expired and no credentials are configured to renew it"
                 ) from None
             log.info("Salesforce session expired; renewing once")
-            self._sf = self._login("jwt" if self.config.consumer_key else "password")
+            self._sf = self._login(mode)
         try:
             return self._translated(fn)
         except SessionExpired:
@@ -205,7 +206,10 @@ class SalesforceClient:
             )
         except (SalesforceError, requests.RequestException, OSError, ValueError) as exc:
             mapped = translate(exc)
-            raise (mapped or ConfigError(f"Salesforce login failed: {type(exc).__name__}")) from exc
+            # Name the file for a missing key file; never echo key text or passwords.
+            where = f": {exc.filename}" if isinstance(exc, OSError) and exc.filename else ""
+            fallback = ConfigError(f"Salesforce login failed: {type(exc).__name__}{where}")
+            raise (mapped or fallback) from exc
         log.info("Salesforce login (%s) to %s", mode, instance)
         return Salesforce(
             session_id=token, instance=instance, version=c.api_version, session=self.http

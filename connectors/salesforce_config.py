@@ -125,21 +125,26 @@ class SalesforceConfig:
         """Return "session", "jwt" or "password": the first complete set of credentials."""
         if self.instance_url and self.session_id:
             return "session"
-        if self.username and self.consumer_key and (self.private_key_file or self.private_key):
-            return "jwt"
-        if self.username and self.password is not None and self.security_token is not None:
-            return "password"
+        mode = self.renew_mode()
+        if mode is not None:
+            return mode
         raise ConfigError(
             "salesforce: no complete credentials; set username + consumer_key + "
             "private_key_file (JWT), or username + password + security_token, "
             "or instance_url + session_id"
         )
 
+    def renew_mode(self) -> str | None:
+        """Return "jwt" or "password" when a session can be renewed; None for a bare session."""
+        if self.username and self.consumer_key and (self.private_key_file or self.private_key):
+            return "jwt"
+        if self.username and self.password is not None and self.security_token is not None:
+            return "password"
+        return None
+
     def can_renew(self) -> bool:
         """Return True when credentials other than a handed-over session id are present."""
-        jwt = self.username and self.consumer_key and (self.private_key_file or self.private_key)
-        pwd = self.username and self.password is not None and self.security_token is not None
-        return bool(jwt or pwd)
+        return self.renew_mode() is not None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], env: Mapping[str, str]) -> SalesforceConfig:

@@ -156,11 +156,6 @@ def result(account_id: str, **changes: Any) -> Result:
     return Result(**values)
 
 
-def same_outputs(res: Result) -> Outputs:
-    """Return the outputs a result would write, as if already in Salesforce."""
-    return res.outputs
-
-
 def pairs_unchanged(ids: Iterable[str]) -> list[tuple[AccountRecord, Result]]:
     """Return pairs whose results equal what Salesforce already holds."""
     out = []

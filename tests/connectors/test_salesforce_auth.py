@@ -164,3 +164,14 @@ def test_refused_login_is_a_config_error_without_secrets(rsa_key, caplog) -> Non
     assert pem_body not in str(info.value)
     assert pem_body not in caplog.text
     assert len(responses.calls) == 1  # a refused login is not retried
+
+
+@responses.activate
+def test_missing_key_file_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.key"
+    config = SalesforceConfig(
+        username=USERNAME, consumer_key=CONSUMER_KEY, private_key_file=str(missing)
+    )
+    with pytest.raises(ConfigError, match=f"FileNotFoundError: {missing}"):
+        make_connector(config).check()
+    assert len(responses.calls) == 0

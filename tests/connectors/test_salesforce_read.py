@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -139,8 +140,6 @@ def test_large_org_reads_through_a_bulk_query_job_with_locator_paging() -> None:
     created = responses.calls[1].request
     assert created.method == "POST"
     assert responses.calls[1].response.json()["state"] == "UploadComplete"
-    import json
-
     assert json.loads(created.body) == {
         "operation": "query",
         "query": SELECT,
