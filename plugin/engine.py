@@ -137,7 +137,7 @@ def sync_source(
     total = spooled.count if spooled is not None else None
     calls_before = sum(api_calls(c) for c in {id(c): c for c in [conn, *sinks]}.values())
     try:
-        with Spool[Lite]() as out:
+        with Spool[Lite](size) as out:
             pairs = tap(score_stream(scorer, records), out, summary, stale, size, tick, total)
             outcome.report.merge(sinks[0].write_results(pairs))
             for sink in sinks[1:]:

@@ -282,6 +282,18 @@ class Store:
             )
             return done.rowcount == 1
 
+    def take_over_lock(self, name: str, old: str, holder: str, ttl: float | timedelta) -> bool:
+        """Take a lock from a holder known to be dead (only if that holder still has it)."""
+        now = utcnow()
+        expires = now + (ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl))
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(locks)
+                .where(locks.c.name == name, locks.c.holder == old)
+                .values(holder=holder, acquired_at=now, expires_at=expires)
+            )
+            return done.rowcount == 1
+
     def release_lock(self, name: str, holder: str) -> bool:
         """Release the lock if this holder holds it."""
         with self.engine.begin() as conn:

@@ -82,7 +82,7 @@ def run_sync(
         if dry_run:
             return _dry_run(config, store, today, started)
         holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-        if not store.acquire_lock(LOCK, holder, config.sync.lock_ttl_seconds):
+        if not _lock(store, holder, config.sync.lock_ttl_seconds):
             raise LockHeld(store.lock_holder(LOCK))
         try:
             return _locked(config, store, holder, today, started, progress, stop)
@@ -91,6 +91,30 @@ def run_sync(
     finally:
         if own:
             store.dispose()
+
+
+def _lock(store: Store, holder: str, ttl: int) -> bool:
+    """Take the run lock; also from a holder on this host whose process is gone."""
+    if store.acquire_lock(LOCK, holder, ttl):
+        return True
+    info = store.lock_holder(LOCK)
+    if info is None:
+        return store.acquire_lock(LOCK, holder, ttl)
+    host, _, rest = info.holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+        return False
+    return store.take_over_lock(LOCK, info.holder, holder, ttl)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _locked(

@@ -64,3 +64,86 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]
         store.dispose()
     else:
         yield request.getfixturevalue("pg_store")
+
+
+#: Input columns of the small account files the plugin tests sync.
+ACCOUNT_COLUMNS = [
+    "account_id",
+    "name",
+    "industry",
+    "employees",
+    "arr_potential",
+    "tech_fit",
+    "buying_stage",
+    "competitive_position",
+    "is_customer",
+    "current_arr",
+    "pipeline",
+    "engagement_score",
+    "last_activity_date",
+    "engaged_contacts",
+    "executive_contacts",
+    "intent_surge",
+    "owner",
+]
+#: Profiles far from every threshold and trigger, so each lands plainly in one tier.
+PROFILES = {
+    "Tier 1": ("20000", "500000", "Technology", "Strong", "Active Procurement", "Greenfield"),
+    "Tier 2": ("5000", "250000", "Professional Services", "Moderate", "Researching", "Competitive"),
+    "Tier 3": ("600", "150000", "Manufacturing", "Moderate", "Researching", "Competitive"),
+    "Tier 4": ("100", "50000", "Retail", "Poor", "Unaware", "Competitor Entrenched"),
+}
+#: The date the plugin tests run "today" (activity dates are a few weeks before it).
+TODAY = "2026-11-01"
+
+
+def account_row(account_id: str, tier: str, owner: str = "rep-1") -> list[str]:
+    """Return one CSV row whose default-model tier is `tier`."""
+    emp, arr, industry, fit, stage, position = PROFILES[tier]
+    return [
+        account_id,
+        f"Account {account_id}",
+        industry,
+        emp,
+        arr,
+        fit,
+        stage,
+        position,
+        "no",
+        "0",
+        "0",
+        "80",
+        "2026-10-15",
+        "1",
+        "0",
+        "1.0",
+        owner,
+    ]
+
+
+def write_accounts(path: Path, tiers: dict[str, str]) -> Path:
+    """Write an account CSV: account id -> tier it should score into."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ACCOUNT_COLUMNS)
+        for account_id, tier in tiers.items():
+            writer.writerow(account_row(account_id, tier))
+    return path
+
+
+#: Eight accounts, two per tier.
+EIGHT = {f"A{i}": f"Tier {(i - 1) // 2 + 1}" for i in range(1, 9)}
+
+
+@pytest.fixture
+def sync_dir(tmp_path: Path) -> Path:
+    """Return a directory with accounts.csv (EIGHT) and a tiersync.toml syncing it locally."""
+    write_accounts(tmp_path / "accounts.csv", EIGHT)
+    (tmp_path / "tiersync.toml").write_text(
+        '[local]\nsource = "accounts.csv"\noutput = "out/accounts.csv"\n'
+        '[store]\nurl = "sqlite:///tiersync.db"\n[sync]\nbatch_size = 3\n',
+        encoding="utf-8",
+    )
+    return tmp_path
