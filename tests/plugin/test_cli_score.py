@@ -138,3 +138,18 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert "cannot read" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_model_validate_sheet_without_credentials_says_what_to_set(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TIERSYNC_GOOGLE_SERVICE_ACCOUNT", raising=False)
+    monkeypatch.delenv("TIERSYNC_GOOGLE_SERVICE_ACCOUNT_FILE", raising=False)
+    result = runner.invoke(main, ["model", "validate", "--sheet", "1AbC"])
+    assert result.exit_code == 2
+    assert "set TIERSYNC_GOOGLE_SERVICE_ACCOUNT" in result.output
+
+
+def test_model_validate_needs_a_file_or_a_sheet(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["model", "validate"])
+    assert result.exit_code == 2 and "give a MODEL_FILE or --sheet KEY" in result.output
