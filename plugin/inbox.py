@@ -62,7 +62,7 @@ def enqueue(
     return added
 
 
-def _claimable(now: datetime) -> Select[tuple[int]]:
+def _claimable(now: datetime, worker: str) -> Select[tuple[int]]:
     other = inbox.alias("busy")
     # An account another worker holds a live lease on waits for that worker to finish, so the
     # same account is never scored and written by two workers at once.
@@ -73,6 +73,7 @@ def _claimable(now: datetime) -> Select[tuple[int]]:
             other.c.account_id == inbox.c.account_id,
             other.c.done_at.is_(None),
             other.c.claimed_until >= now,
+            other.c.claimed_by != worker,
         )
     )
     return select(inbox.c.id).where(
@@ -93,7 +94,7 @@ def claim(
     """Lease up to `limit` distinct pending ids (with all their duplicate rows); None when idle."""
     moment = now or utcnow()
     until = moment + lease
-    pick = _claimable(moment).order_by(inbox.c.available_at, inbox.c.id).limit(limit)
+    pick = _claimable(moment, worker).order_by(inbox.c.available_at, inbox.c.id).limit(limit)
     # FOR UPDATE SKIP LOCKED lets several PostgreSQL workers claim disjoint rows without waiting;
     # SQLite ignores it, and there the UPDATE takes the database write lock, so one claimer at a
     # time is what SQLite gives us anyway.
@@ -110,7 +111,7 @@ def claim(
             return None
         ids = sorted({r.account_id for r in first})
         # Coalesce: take the other waiting rows of the same accounts too, so one read serves all.
-        dupes = _claimable(moment).where(inbox.c.account_id.in_(ids))
+        dupes = _claimable(moment, worker).where(inbox.c.account_id.in_(ids))
         more = conn.execute(
             update(inbox)
             .where(inbox.c.id.in_(dupes.with_for_update(skip_locked=True).scalar_subquery()))

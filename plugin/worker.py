@@ -73,7 +73,7 @@ def process(
     try:
         # One read for the whole batch: the connector chunks ids into as few queries as it can.
         records = with_state(
-            store, connector.name, connector.read_ids(claim.account_ids), 500, set()
+            store, connector.name, connector.read_ids(wanted), 500, set()
         )
         pairs = [(r, scorer.score(r)) for r in records]
         written = connector.write_results(pairs)
