@@ -113,7 +113,7 @@ def source_label(config: Config) -> str:
     if config.model.source == "file":
         return f"file {config.model.path}"
     if config.model.source == "sheet":
-        return f"sheet {config.sheets.get('spreadsheet_id') or config.sheets.get('key') or ''}"
+        return f"sheet {config.sheets.get('spreadsheet_key', '')}"
     return "built-in default"
 
 

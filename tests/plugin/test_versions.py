@@ -97,7 +97,7 @@ def test_an_invalid_sheet_model_keeps_the_last_good_version(
 ) -> None:
     path = tmp_path / "tiersync.toml"
     path.write_text(
-        '[model]\nsource = "sheet"\n[sheets]\nspreadsheet_id = "s1"\n'
+        '[model]\nsource = "sheet"\n[sheets]\nspreadsheet_key = "s1"\n'
         '[store]\nurl = "sqlite:///t.db"\n',
         encoding="utf-8",
     )
