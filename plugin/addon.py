@@ -69,7 +69,7 @@ def verify_system_token(
 ) -> dict[str, Any]:
     """Return the claims of a valid system ID token, else raise AddonAuthError saying why."""
     try:
-        claims: dict[str, Any] = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(  # type: ignore[no-untyped-call]
             token, certs=certs(), audience=audience, clock_skew_in_seconds=CLOCK_SKEW
         )
     except (ValueError, google.auth.exceptions.GoogleAuthError) as exc:
@@ -96,7 +96,8 @@ def _user(body: Mapping[str, Any]) -> str:
     token = auth.get("userIdToken") if isinstance(auth, Mapping) else None
     if isinstance(token, str):
         try:
-            return str(jwt.decode(token, verify=False).get("email") or "add-on user")
+            claims = jwt.decode(token, verify=False)  # type: ignore[no-untyped-call]
+            return str(claims.get("email") or "add-on user")
         except ValueError:
             pass
     return "add-on user"

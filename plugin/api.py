@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
+from flask.typing import ResponseReturnValue
 
 from plugin import dashboard as data
 from plugin import inbox, ledger, versions
@@ -141,7 +142,7 @@ def sync_now(res: Resources) -> tuple[str, list[str]]:
 
 
 @bp.before_request
-def _auth() -> Response | tuple[Response, int] | None:
+def _auth() -> ResponseReturnValue | None:
     return require_token()
 
 

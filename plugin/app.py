@@ -115,6 +115,7 @@ class Resources:
     clock: Callable[[], float]
     certs: Callable[[], Mapping[str, str]] | None = None  # None: fetch Google's certificates
     connector_factory: Callable[[], Any] | None = None  # None: built from the config
+    committer: Any = None  # the inbox's GroupCommit, set by init_app
 
 
 def init_app(app: Flask) -> Resources:
@@ -133,6 +134,9 @@ def init_app(app: Flask) -> Resources:
         app.config.get("TIERSYNC_CERTS"),
         app.config.get("TIERSYNC_CONNECTOR_FACTORY"),
     )
+    from plugin.inbox import GroupCommit
+
+    resources.committer = GroupCommit(store)
     app.extensions["tiersync"] = resources
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     if not app.config.get("SECRET_KEY"):

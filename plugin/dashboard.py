@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from plugin import inbox, ledger, versions
@@ -37,7 +38,7 @@ def _fingerprint(token: str) -> str:
     return hashlib.sha256(b"tiersync-dashboard:" + token.encode()).hexdigest()
 
 
-def require_token() -> Response | tuple[Response, int] | None:
+def require_token() -> ResponseReturnValue | None:
     """Let the request through when it carries the dashboard token; else answer 401/403."""
     settings = resources().settings
     token = settings.dashboard_token
@@ -179,8 +180,8 @@ def movements(res: Resources, limit: int = 25) -> list[dict[str, Any]]:
 
 def runs(res: Resources, limit: int = 15) -> list[dict[str, Any]]:
     """Return recent runs with status, counts and API calls."""
-    keep = ("id", "kind", "status", "started_at", "finished_at", "accounts", "written")
-    keep += ("changes", "failures", "api_calls", "error")
+    keep: tuple[str, ...] = ("id", "kind", "status", "started_at", "finished_at", "accounts")
+    keep = (*keep, "written", "changes", "failures", "api_calls", "error")
     return [{k: row[k] for k in keep} for row in ledger.recent_runs(res.store, limit=limit)]
 
 

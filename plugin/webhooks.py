@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from plugin import inbox
 from plugin.app import resources
 from plugin.webhook_verify import (
     ACK,
@@ -82,7 +81,10 @@ def outbound(token: str) -> Response:
         return soap_fault(403, str(exc))
     except MessageError as exc:
         return soap_fault(400, str(exc))
-    inbox.enqueue(res.store, message.account_ids, "outbound")
+    try:
+        res.committer.enqueue(message.account_ids, "outbound")
+    except Exception:  # no ACK unless stored: Salesforce retries a 503 later
+        return soap_fault(503, "the inbox is unavailable; retry later")
     return Response(ACK, status=200, content_type="text/xml; charset=utf-8")
 
 
@@ -94,7 +96,7 @@ def callout() -> tuple[Response, int]:
     body = read_body(settings.max_body)
     try:
         verify_signature(
-            body, request.headers, settings.hmac_secret, res.clock, settings.replay_window
+            body, dict(request.headers), settings.hmac_secret, res.clock, settings.replay_window
         )
     except SignatureError as exc:
         return jsonify(error=str(exc)), 401
@@ -102,5 +104,8 @@ def callout() -> tuple[Response, int]:
         ids = parse_callout(body)
     except MessageError as exc:
         return jsonify(error=str(exc)), 400
-    added = inbox.enqueue(res.store, ids, "callout")
+    try:
+        added = res.committer.enqueue(ids, "callout")
+    except Exception:
+        return jsonify(error="the inbox is unavailable; retry later"), 503
     return jsonify(accepted=len(ids), queued=added), 202

@@ -72,9 +72,7 @@ def process(
     calls_before = int(getattr(connector, "api_calls", 0) or 0)
     try:
         # One read for the whole batch: the connector chunks ids into as few queries as it can.
-        records = with_state(
-            store, connector.name, connector.read_ids(wanted), 500, set()
-        )
+        records = with_state(store, connector.name, connector.read_ids(wanted), 500, set())
         pairs = [(r, scorer.score(r)) for r in records]
         written = connector.write_results(pairs)
     except Exception as exc:  # any failure must leave the ids in the inbox for a retry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -88,15 +88,19 @@ def test_verify_system_token_directly() -> None:
     )
     assert claims["email"] == SERVICE_ACCOUNT
     with pytest.raises(AddonAuthError, match="invalid ID token"):
-        verify_system_token("not.a.jwt", audience=HOME, service_account_email=SERVICE_ACCOUNT,
-                            certs=lambda: KEYS.certs)
+        verify_system_token(
+            "not.a.jwt",
+            audience=HOME,
+            service_account_email=SERVICE_ACCOUNT,
+            certs=lambda: KEYS.certs,
+        )
 
 
 def test_google_certs_are_cached_for_max_age() -> None:
     calls: list[str] = []
 
     class Reply:
-        headers = {"Cache-Control": "public, max-age=600"}
+        headers: ClassVar[dict[str, str]] = {"Cache-Control": "public, max-age=600"}
 
         def raise_for_status(self) -> None:
             return None
@@ -115,7 +119,9 @@ def test_google_certs_are_cached_for_max_age() -> None:
 
 def test_validate_preview_apply_cards(tmp_path: Path, tmp_store: Store) -> None:
     def post(name: str) -> dict[str, Any]:
-        response = call(tmp_path, tmp_store, f"/addon/{name}", KEYS.token(f"{BASE_URL}/addon/{name}"))
+        response = call(
+            tmp_path, tmp_store, f"/addon/{name}", KEYS.token(f"{BASE_URL}/addon/{name}")
+        )
         assert response.status_code == 200
         return response.get_json()["renderActions"]["action"]
 
@@ -144,7 +150,9 @@ def test_manifest_is_a_deployment_descriptor() -> None:
 
 
 def test_manifest_command_renders_real_urls() -> None:
-    result = CliRunner().invoke(main, ["addon", "manifest", "--base-url", "https://example.run.app/"])
+    result = CliRunner().invoke(
+        main, ["addon", "manifest", "--base-url", "https://example.run.app/"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["addOns"]["common"]["homepageTrigger"]["runFunction"] == (

@@ -1,4 +1,4 @@
-"""The webhook endpoints: ACK only after the ids are stored; every fault answered and nothing kept."""
+"""The webhook endpoints: ACK only after the ids are stored; every fault answered, nothing kept."""
 
 from __future__ import annotations
 
@@ -138,7 +138,10 @@ def test_signed_callout_is_stored(tmp_path: Path, any_store: Store) -> None:
     ids=["bad-hmac", "tampered", "stale", "missing-header", "wrong-secret"],
 )
 def test_bad_callouts_get_401_and_nothing_stored(
-    tmp_path: Path, tmp_store: Store, mutate, reason: str  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    tmp_store: Store,
+    mutate,
+    reason: str,  # type: ignore[no-untyped-def]
 ) -> None:
     client = make_app(tmp_path, tmp_store, now=NOW).test_client()
     body = json.dumps({"accountIds": [sf_id(1)]}).encode()

@@ -164,4 +164,4 @@ def test_callout_body_parsing() -> None:
     with pytest.raises(MessageError, match="not a Salesforce id"):
         parse_callout(b'{"accountIds": ["001\' OR Name LIKE \'%"]}')
     with pytest.raises(MessageError, match="at most 200"):
-        parse_callout(('{"accountIds": [%s]}' % ",".join(['"%s"' % sf_id(1)] * 201)).encode())
+        parse_callout(('{{"accountIds": [{}]}}'.format(",".join([f'"{sf_id(1)}"'] * 201))).encode())

@@ -132,8 +132,19 @@ def test_killed_right_after_the_ack_the_id_is_processed_after_restart(tmp_path: 
     cfg.write_text(f'[store]\nurl = "sqlite:///{db}"\n[webhooks]\norg_id = "{ORG_ID}"\n')
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "plugin.cli", "serve", "--config", str(cfg), "--no-worker"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "plugin.cli",
+            "serve",
+            "--config",
+            str(cfg),
+            "--no-worker",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env={**os.environ, **ENV},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

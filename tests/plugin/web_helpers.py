@@ -82,7 +82,9 @@ class FakeSalesforce:
 
     name = "salesforce"
 
-    def __init__(self, fail_reads: int = 0, reject: Iterable[str] = (), missing: Iterable[str] = ()):
+    def __init__(
+        self, fail_reads: int = 0, reject: Iterable[str] = (), missing: Iterable[str] = ()
+    ):
         self.fail_reads = fail_reads
         self.reject = set(reject)
         self.missing = set(missing)
