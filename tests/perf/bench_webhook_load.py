@@ -4,6 +4,11 @@ Reports ACK latency p50/p99 and messages/s, then drains the inbox with the worke
 answered by an in-process fake) and checks every acknowledged id was processed exactly once.
 
     .venv/bin/python tests/perf/bench_webhook_load.py --seconds 60
+    .venv/bin/python tests/perf/bench_webhook_load.py --seconds 60 --rate 4
+
+Without --rate every sender posts back to back (a saturation test: latency is then mostly
+queueing behind the server's throughput). With --rate R each sender posts R messages a
+second on a fixed schedule, like change traffic from an org, and latency is the service time.
     .venv/bin/python tests/perf/bench_webhook_load.py --seconds 10 --database-url postgresql+...
 """
 
@@ -72,12 +77,25 @@ def start_server(config: Path, port: int, threads: int) -> subprocess.Popen[byte
 
 
 def sender(
-    n: int, url: str, deadline: float, per_message: int, out: list[float], ids: list[str]
+    n: int,
+    url: str,
+    deadline: float,
+    per_message: int,
+    out: list[float],
+    ids: list[str],
+    rate: float = 0.0,
 ) -> None:
     """Post messages with fresh ids until the deadline; keep latencies of ACKed ones."""
     session = requests.Session()
     k = 0
+    # a fixed schedule (open loop): a slow answer does not slow the next send
+    next_send = time.perf_counter() + (n / max(rate, 1e-9) / 50 if rate else 0.0)
     while time.perf_counter() < deadline:
+        if rate:
+            pause = next_send - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            next_send += 1.0 / rate
         batch = [f"001B{n:03d}{k:08d}ZZ{j}" for j in range(per_message)]
         k += 1
         body = outbound_xml(batch)
@@ -96,6 +114,9 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--ids-per-message", type=int, default=5)
     parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="messages/s per sender (0: back to back)"
+    )
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
 
@@ -117,7 +138,7 @@ def main() -> None:
     threads = [
         threading.Thread(
             target=sender,
-            args=(n, url, deadline, args.ids_per_message, latencies[n], sent[n]),
+            args=(n, url, deadline, args.ids_per_message, latencies[n], sent[n], args.rate),
         )
         for n in range(args.senders)
     ]
@@ -133,7 +154,10 @@ def main() -> None:
     all_ids = [i for ids in sent for i in ids]
     p50 = statistics.median(all_lat) * 1000
     p99 = all_lat[int(len(all_lat) * 0.99) - 1] * 1000
-    print(f"store: {store.engine.dialect.name}; {args.senders} senders, {args.seconds:.0f} s")
+    mode = f"{args.rate:g} msg/s each" if args.rate else "back to back"
+    print(
+        f"store: {store.engine.dialect.name}; {args.senders} senders ({mode}), {args.seconds:.0f} s"
+    )
     print(f"messages ACKed: {len(all_lat)} ({len(all_ids)} account ids)")
     print(f"messages/s: {len(all_lat) / wall:.0f}")
     print(f"ACK latency p50: {p50:.1f} ms  p99: {p99:.1f} ms  max: {all_lat[-1] * 1000:.1f} ms")
