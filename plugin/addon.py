@@ -20,7 +20,7 @@ from google.auth import jwt
 
 from plugin import addon_cards as cards
 from plugin import api as addon_actions
-from plugin.app import Resources, resources
+from plugin.resources import Resources, resources
 
 bp = Blueprint("addon", __name__, url_prefix="/addon")
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"

@@ -18,8 +18,8 @@ from flask.typing import ResponseReturnValue
 
 from plugin import dashboard as data
 from plugin import inbox, ledger, versions
-from plugin.app import Resources, resources
 from plugin.dashboard import require_token
+from plugin.resources import Resources, resources
 from scoring import DEFAULT_MODEL, ModelError, Scorer, load_model, model_hash
 
 bp = Blueprint("api", __name__, url_prefix="/api")

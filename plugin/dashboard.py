@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from plugin import inbox, ledger, versions
-from plugin.app import Resources, resources
+from plugin.resources import Resources, resources
 from plugin.store import account_state
 from plugin.worker import id_connector
 from scoring import DEFAULT_MODEL, load_model

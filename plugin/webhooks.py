@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from plugin.app import resources
+from plugin.resources import resources
 from plugin.webhook_verify import (
     ACK,
     MessageError,
