@@ -128,6 +128,8 @@ def money(value: float | None) -> str:
     """Format an amount as the seed does: $756K, $3.7M, $3.24M (two decimals only when exact)."""
     if value is None:
         return "-"
+    if value == 0:
+        return "$0"
     if abs(value) >= 1_000_000:
         millions = value / 1_000_000
         exact = abs(round(millions, 2) - millions) < 1e-9

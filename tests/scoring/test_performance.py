@@ -40,6 +40,7 @@ def test_formats_follow_the_seed() -> None:
         "$3.24M",
         "$2.0M",
     ]
+    assert money(0) == "$0" and money(None) == "-"
     assert [ratio(v) for v in (0.74, 1.00286, 0.756, None)] == ["0.74x", "1.0x", "0.76x", "-"]
     assert [percent(v) for v in (0.42, 0.08, None)] == ["42%", "8%", "-"]
 
