@@ -1,0 +1,60 @@
+"""The result of a sync run and its one-screen summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connectors.base import RecordFailure
+
+
+@dataclass
+class RunReport:
+    """What a run did: the figures of the one-screen summary, and the summary text."""
+
+    run_id: int | None
+    status: str  # succeeded | partial | failed | interrupted | dry-run
+    accounts: int = 0
+    tiers: dict[str, int] = field(default_factory=dict)
+    targets: dict[str, float | None] = field(default_factory=dict)
+    health: dict[str, int] = field(default_factory=dict)
+    changes: int = 0
+    changes_by_tier: dict[str, int] = field(default_factory=dict)
+    written: int = 0
+    unchanged: int = 0
+    failures: list[RecordFailure] = field(default_factory=list)
+    api_calls: int = 0
+    duration: float = 0.0
+    model_version: str = ""
+    notes: list[str] = field(default_factory=list)
+    would_change: list[tuple[str, str | None, str, str]] = field(default_factory=list)
+    summary: str = ""
+
+
+def render(report: RunReport) -> str:
+    """Return the one-screen summary of a run."""
+    head = "DRY RUN (nothing written)" if report.status == "dry-run" else f"run {report.run_id}"
+    lines = [f"{head}: {report.status}, model {report.model_version}", ""]
+    lines.append(f"{'tier':<8} {'accounts':>9} {'share':>7} {'target':>7} {'changes':>8}")
+    n = report.accounts or 1
+    for tier, count in report.tiers.items():
+        target = report.targets.get(tier)
+        tgt = f"{target:.0%}" if target is not None else "-"
+        changes = report.changes_by_tier.get(tier, 0)
+        lines.append(f"{tier:<8} {count:>9} {count / n:>7.1%} {tgt:>7} {changes:>8}")
+    lines.append("")
+    lines.append("health: " + ", ".join(f"{k} {v}" for k, v in report.health.items()))
+    verb = "would write" if report.status == "dry-run" else "written"
+    lines.append(
+        f"accounts: {report.accounts}, {verb}: {report.written}, unchanged: {report.unchanged}, "
+        f"tier changes: {report.changes}"
+    )
+    lines.append(
+        f"failures: {len(report.failures)}, API calls: {report.api_calls}, "
+        f"duration: {report.duration:.1f}s"
+    )
+    for f in report.failures[:5]:
+        lines.append(f"  failed {f.account_id}: {f.code} {f.message}")
+    if len(report.failures) > 5:
+        lines.append(f"  ... and {len(report.failures) - 5} more (tiersync runs --failures)")
+    lines.extend(f"note: {note}" for note in report.notes)
+    return "\n".join(lines)
