@@ -117,12 +117,23 @@ class LocalCsvConnector:
                         report.written_ids.append(record.account_id)
                     else:
                         report.unchanged += 1
+            os.chmod(tmp, _file_mode(self.output))  # mkstemp makes files private (0600)
             os.replace(tmp, self.output)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         report.failures.extend(self.skipped)
         return report
+
+
+def _file_mode(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _open(path: Path) -> IO[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,17 @@ def test_the_bundled_sample_is_a_realistic_book() -> None:
     assert SAMPLE_CSV.is_file()
     tiers = {SCORER.score(r).tier for r in records}
     assert tiers == {"Tier 1", "Tier 2", "Tier 3", "Tier 4"}
+
+
+def test_output_file_gets_normal_permissions_and_keeps_existing_ones(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [["account_id"], ["A1"]])
+    out = tmp_path / "out.csv"
+    umask = os.umask(0o022)
+    try:
+        run(LocalCsvConnector(src, out))
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o640)
+        run(LocalCsvConnector(src, out))
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
