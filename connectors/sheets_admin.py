@@ -130,6 +130,10 @@ class ModelTabs:
             )
         return last_good, messages
 
+    def write_report(self, rows: Sequence[Sequence[Any]], tab: str = "Report") -> None:
+        """Replace the Report tab (created when absent) with the report's rows, in one call."""
+        self._fill({tab: [list(r) for r in rows] or [[""]]})
+
     def init_tabs(self, force: bool = False) -> dict[str, str]:
         """Create the model tabs (default scorecard) and an accounts header; one call."""
         props = self.sheet_props(refresh=True)
