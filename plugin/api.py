@@ -10,7 +10,6 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -20,7 +19,7 @@ from plugin import dashboard as data
 from plugin import inbox, ledger, versions
 from plugin.dashboard import require_token
 from plugin.resources import Resources, resources
-from scoring import DEFAULT_MODEL, ModelError, Scorer, load_model, model_hash
+from scoring import DEFAULT_MODEL, ModelError, load_model, model_hash
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 VALIDATION_MARK = "addon-validation"
@@ -78,23 +77,17 @@ def preview(res: Resources) -> list[str] | tuple[Counter[tuple[str | None, str]]
     """Return the issues of an invalid source model, or tier transitions and example movers."""
     try:
         new_data = source_data(res)
-        new_model = load_model(new_data)
+        load_model(new_data)  # report every issue before reading any account
     except ModelError as exc:
         return [str(issue) for issue in exc.issues]
     current = versions.current_version(res.store)
     # Before the first sync nothing is applied: the first sync would apply the built-in default.
     current_data = current.data if current is not None else DEFAULT_MODEL
-    from plugin.connect import open_connector
-    from plugin.preview import Preview, _compare
+    from plugin.preview import preview as compare
 
-    day = date.today()
-    old, new = Scorer(load_model(current_data), day), Scorer(new_model, day)
-    # plugin.preview.preview compares against the *source* model, which equals the sheet once
-    # the manager edited it; the add-on must compare against the version in use, so it drives
-    # the same comparison with the applied version as "current".
-    out = Preview(model_hash(current_data), model_hash(new_data), [t.name for t in new_model.tiers])
-    for source in res.config.sources:
-        _compare(open_connector(source, res.config), res.store, res.config, old, new, out)
+    # the source model equals the sheet once the manager edited it: compare the edit against
+    # the version in use, not against itself
+    out = compare(res.config, new_data, store=res.store, current_data=current_data)
     transitions: Counter[tuple[str | None, str]] = Counter()
     for (src, dst), n in out.matrix.items():
         transitions[(src, dst)] += n

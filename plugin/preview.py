@@ -78,19 +78,28 @@ def preview(
     *,
     store: Store | None = None,
     today: date | None = None,
+    current_data: Mapping[str, Any] | None = None,
 ) -> Preview:
-    """Score the current accounts with the current and the new model and compare tiers."""
+    """Score the current accounts with the current and the new model and compare tiers.
+
+    The current model is the configured source's unless current_data names another (the
+    add-on compares a manager's sheet edit against the version in use).
+    """
     new_model = load_model(new_model_data)  # ModelError before any reading
     own = store is None
     store = store or Store(config.store_url)
     try:
         store.upgrade()
-        current = resolve_model(config, store, apply=False)
+        if current_data is not None:
+            current_model, current_version = load_model(current_data), model_hash(current_data)
+        else:
+            resolved = resolve_model(config, store, apply=False)
+            current_model, current_version = resolved.model, resolved.version
         day = today or date.today()
-        old, new = Scorer(current.model, day), Scorer(new_model, day)
-        names = [t.name for t in current.model.tiers]
+        old, new = Scorer(current_model, day), Scorer(new_model, day)
+        names = [t.name for t in current_model.tiers]
         names += [t.name for t in new_model.tiers if t.name not in names]
-        result = Preview(current.version, model_hash(new_model_data), names)
+        result = Preview(current_version, model_hash(new_model_data), names)
         for source in config.sources:
             _compare(open_connector(source, config), store, config, old, new, result)
         return result
