@@ -58,7 +58,7 @@ def with_state(
                 if record.current != Outputs():
                     stale.add(record.account_id)  # first sight of a system's own values
             else:
-                if (s.owner, s.name) != (_text(record.get("owner")), _text(record.get("name"))):
+                if (s.owner, s.name) != ledger.labels(record):
                     stale.add(record.account_id)
                 out = Outputs(s.tier, s.score, s.health, s.next_action, s.reason)
                 record = replace(record, current=out)
@@ -96,6 +96,7 @@ def tap(
         summary.add(result)
         if result.differs_from(record.current) or record.account_id in stale or result.change:
             ch = result.change
+            owner, name = ledger.labels(record)
             out.append(
                 (
                     record.account_id,
@@ -104,8 +105,8 @@ def tap(
                     result.health,
                     result.next_action,
                     result.reason,
-                    _text(record.get("owner")),
-                    _text(record.get("name")),
+                    owner,
+                    name,
                     ch.from_tier if ch else None,
                     ch.to_tier if ch else None,
                     ch.why if ch else None,
@@ -188,10 +189,3 @@ def _failures(
         ledger.resolve_failures(
             store, system, run_id, ledger.open_failure_ids(store, system) - still
         )
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None

@@ -17,6 +17,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.base import RecordFailure
 from plugin.store import Store, account_state, runs, tier_changes, utcnow, write_failures
+from scoring import AccountRecord, Result
+
+#: Widths of the account_state text columns that hold values copied from a source.
+OWNER_WIDTH, NAME_WIDTH = 128, 255
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,34 @@ class State:
     reason: str | None
     owner: str | None = None
     name: str | None = None
+
+
+def label(value: Any, width: int) -> str | None:
+    """Return a source value as stored: trimmed, None when blank, cut to the column's width."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text[:width] or None
+
+
+def labels(record: AccountRecord) -> tuple[str | None, str | None]:
+    """Return the (owner, name) of a record as the store keeps them."""
+    return label(record.get("owner"), OWNER_WIDTH), label(record.get("name"), NAME_WIDTH)
+
+
+def state_of(record: AccountRecord, result: Result) -> State:
+    """Return the state to remember for a scored record."""
+    owner, name = labels(record)
+    return State(
+        result.account_id,
+        result.tier,
+        result.score,
+        result.health,
+        result.next_action,
+        result.reason,
+        owner,
+        name,
+    )
 
 
 @dataclass(frozen=True)

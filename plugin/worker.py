@@ -127,19 +127,7 @@ def _record(
 ) -> None:
     rejected = {f.account_id for f in written.failures}
     kept = [(r, res) for r, res in pairs if r.account_id not in rejected]
-    states = [
-        ledger.State(
-            res.account_id,
-            res.tier,
-            res.score,
-            res.health,
-            res.next_action,
-            res.reason,
-            _text(r.get("owner")),
-            _text(r.get("name")),
-        )
-        for r, res in kept
-    ]
+    states = [ledger.state_of(r, res) for r, res in kept]
     changes = [
         ledger.Change(res.account_id, res.change.from_tier, res.change.to_tier, res.change.why)
         for _, res in kept
@@ -149,10 +137,6 @@ def _record(
     if written.failures:
         ledger.record_failures(store, system, run_id, written.failures)
     ledger.resolve_failures(store, system, run_id, [r.account_id for r, _ in kept])
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)[:255]
 
 
 def drain(

@@ -22,7 +22,7 @@ API = f"{INSTANCE}/services/data/v60.0"
 QUERY = f"{API}/query/"
 COLLECTIONS = f"{API}/composite/sobjects"
 TOKEN_URL = "https://login.salesforce.com/services/oauth2/token"
-SESSION = "00DDn000000XXXX!AQEAQ.handed-over-session"
+SESSION = "00DDn000000AbCd!AQEAQ.handed-over-session"
 TODAY = date(2024, 6, 3)
 NOW = datetime(2024, 6, 3, 2, 0, tzinfo=UTC)
 

@@ -66,7 +66,7 @@ def test_jwt_bearer_login_signs_the_assertion_and_uses_the_token(rsa_key) -> Non
     assert claims["sub"] == USERNAME
     query = responses.calls[1].request
     assert query.url.startswith("https://acme.my.salesforce.com/services/data/v60.0/query/")
-    assert query.headers["Authorization"] == "Bearer 00DDn000000XXXX!AQEAQ.scrubbed"
+    assert query.headers["Authorization"] == "Bearer 00DDn000000AbCd!AQEAQ.scrubbed"
     assert connector.api_calls == 1  # the token call is not an API call
 
 
