@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 import requests
 import responses
 
-from connectors.salesforce import SalesforceConfig, SalesforceConnector
-from connectors.salesforce_records import select_fields
+from connectors.salesforce.connector import SalesforceConfig, SalesforceConnector
+from connectors.salesforce.records import select_fields
 from scoring import AccountRecord, Outputs, Result, TierChange
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "salesforce"

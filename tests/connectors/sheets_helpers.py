@@ -23,7 +23,7 @@ import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.sheets_api import load_credentials, make_client
+from connectors.sheets.api import load_credentials, make_client
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sheets"
 KEY = "1TiersyncTestSheetKey0000000000000000000000"

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.base import ConfigError, FatalError
-from connectors.salesforce import SalesforceConfig
+from connectors.salesforce.connector import SalesforceConfig
 from tests.connectors.sf_helpers import (
     QUERY,
     TOKEN_URL,

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.base import ConfigError, RecordFailure
-from connectors.salesforce import SalesforceConfig
-from connectors.salesforce_bulk import parse_bulk_error, to_csv
-from connectors.salesforce_config import DEFAULT_FIELD_MAP
-from connectors.salesforce_records import Change, fit_text, plan_change, to_record
-from connectors.salesforce_soql import (
+from connectors.salesforce.bulk import parse_bulk_error, to_csv
+from connectors.salesforce.config import DEFAULT_FIELD_MAP
+from connectors.salesforce.connector import SalesforceConfig
+from connectors.salesforce.records import Change, fit_text, plan_change, to_record
+from connectors.salesforce.soql import (
     check_api_name,
     check_id,
     count_accounts,

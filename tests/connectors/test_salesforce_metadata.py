@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.salesforce_config import (
+from connectors.salesforce.config import (
     DEFAULT_FIELD_MAP,
     DEFAULT_HEALTH,
     DEFAULT_OUTPUT_FIELDS,

@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from connectors.base import ConfigError, FatalError
-from connectors.salesforce_read import ID_CHUNK
+from connectors.salesforce.read import ID_CHUNK
 from scoring import Outputs
 from tests.connectors.sf_helpers import (
     API,

@@ -8,8 +8,8 @@ import pytest
 import responses
 
 from connectors.base import RecordFailure
-from connectors.salesforce import SalesforceBudgetExceeded
-from connectors.salesforce_write import COLLECTION_SIZE
+from connectors.salesforce.connector import SalesforceBudgetExceeded
+from connectors.salesforce.write import COLLECTION_SIZE
 from scoring import Outputs
 from tests.connectors.sf_helpers import (
     API,

@@ -10,7 +10,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from plugin.commands.sheets import register, validate_sheet_model
+from plugin.cli.sheets import register, validate_sheet_model
 from tests.connectors.sheets_helpers import KEY, FakeSheets, service_account_info
 
 

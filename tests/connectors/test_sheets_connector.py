@@ -10,8 +10,8 @@ import pytest
 import responses
 
 from connectors.base import ConfigError, FatalError
-from connectors.sheets import SheetsConfig, SheetsConnector
-from connectors.sheets_api import load_credentials
+from connectors.sheets.api import load_credentials
+from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from scoring import DEFAULT_MODEL, AccountRecord, Result, Scorer, load_model
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client, service_account_info
 

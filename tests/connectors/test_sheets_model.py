@@ -11,11 +11,11 @@ import pytest
 import responses
 
 from connectors.base import ConfigError
-from connectors.sheets import SheetsConfig, SheetsConnector
-from connectors.sheets_admin import load_model_cache, save_model_cache
-from connectors.sheets_grid import read_table
-from connectors.sheets_layout import model_to_tabs
-from connectors.sheets_model import tabs_to_model
+from connectors.sheets.admin import load_model_cache, save_model_cache
+from connectors.sheets.connector import SheetsConfig, SheetsConnector
+from connectors.sheets.grid import read_table
+from connectors.sheets.layout import model_to_tabs
+from connectors.sheets.tabs import tabs_to_model
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model, model_hash
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
 

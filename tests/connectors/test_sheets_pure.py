@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from connectors.base import ConfigError
-from connectors.sheets import SheetsConfig
-from connectors.sheets_conditions import ConditionError, format_conditions, parse_conditions
-from connectors.sheets_grid import (
+from connectors.sheets.conditions import ConditionError, format_conditions, parse_conditions
+from connectors.sheets.connector import SheetsConfig
+from connectors.sheets.grid import (
     cell_ref,
     column_letter,
     column_runs,
@@ -15,7 +15,7 @@ from connectors.sheets_grid import (
     read_table,
     same_value,
 )
-from connectors.sheets_layout import FIELD_HEADERS
+from connectors.sheets.layout import FIELD_HEADERS
 from scoring import DEFAULT_MODEL, INPUT_FIELDS
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import responses
 
-from connectors.sheets import SheetsConfig, SheetsConnector
+from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
 
 ROWS = [

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from simple_salesforce.api import Salesforce
 
-from connectors.salesforce import SalesforceConfig, SalesforceConnector
-from connectors.salesforce_records import select_fields, to_record
+from connectors.salesforce.connector import SalesforceConfig, SalesforceConnector
+from connectors.salesforce.records import select_fields, to_record
 from scoring import DEFAULT_MODEL, Scorer, load_model
 
 INSTANCE = "https://bench.my.salesforce.com"

@@ -20,8 +20,8 @@ import responses
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from connectors.sheets import SheetsConfig, SheetsConnector
-from connectors.sheets_plan import output_values
+from connectors.sheets.connector import SheetsConfig, SheetsConnector
+from connectors.sheets.plan import output_values
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
 

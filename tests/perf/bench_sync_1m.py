@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.local import LocalCsvConnector  # noqa: E402
 from connectors.sample import write_sample_csv  # noqa: E402
-from plugin.pipeline import score_stream  # noqa: E402
+from plugin.sync.stream import score_stream  # noqa: E402
 from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
 
 TODAY = "2026-11-01"

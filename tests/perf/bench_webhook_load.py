@@ -30,8 +30,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from plugin import inbox, worker  # noqa: E402
-from plugin.store import Store  # noqa: E402
+from plugin.changes import inbox, worker  # noqa: E402
+from plugin.store.database import Store  # noqa: E402
 from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
 from tests.plugin.web_helpers import ENV, ORG_ID, PATH_TOKEN, FakeSalesforce, outbound_xml  # noqa: E402
 

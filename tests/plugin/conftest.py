@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from plugin.store import Store, normalize_url
+from plugin.store.database import Store, normalize_url
 
 PG_ENV = "TIERSYNC_TEST_DATABASE_URL"
 PG_SKIP = f"{PG_ENV} not set"

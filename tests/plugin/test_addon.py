@@ -10,9 +10,9 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner
 
-from plugin.addon import AddonAuthError, GoogleCerts, render_manifest, verify_system_token
 from plugin.cli import main
-from plugin.store import Store
+from plugin.store.database import Store
+from plugin.web.addon import AddonAuthError, GoogleCerts, render_manifest, verify_system_token
 from tests.plugin.web_helpers import BASE_URL, FIXTURES, SERVICE_ACCOUNT, TokenFactory, make_app
 
 ROOT = Path(__file__).resolve().parents[2]

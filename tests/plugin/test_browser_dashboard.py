@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from plugin.store import Store
-from plugin.sync import run_sync
+from plugin.store.database import Store
+from plugin.sync.run import run_sync
 from tests.plugin.web_helpers import DASH_TOKEN, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

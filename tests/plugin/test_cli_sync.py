@@ -55,7 +55,7 @@ def test_config_errors_name_the_key_without_a_traceback(tmp_path: Path) -> None:
 
 def test_a_held_lock_is_reported_with_its_holder(sync_dir: Path) -> None:
     from plugin.config import load_config
-    from plugin.store import Store
+    from plugin.store.database import Store
 
     store = Store(load_config(sync_dir / "tiersync.toml", env={}).store_url)
     store.upgrade()

@@ -11,7 +11,7 @@ from connectors.base import ConfigError
 from connectors.local import LocalCsvConnector
 from plugin.cli import main
 from plugin.config import load_config
-from plugin.connect import open_connector, rereadable
+from plugin.wiring import open_connector, rereadable
 
 
 def _config(tmp_path: Path, text: str) -> Path:

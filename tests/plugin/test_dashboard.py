@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from plugin.store import Store
-from plugin.sync import run_sync
+from plugin.store.database import Store
+from plugin.sync.run import run_sync
 from tests.plugin.web_helpers import DASH_TOKEN, make_app
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from plugin import inbox
-from plugin.store import Store
+from plugin.changes import inbox
+from plugin.store.database import Store
 from tests.plugin.web_helpers import sf_id
 
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from plugin import ledger
-from plugin.store import Store
+from plugin.store import ledger
+from plugin.store.database import Store
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
 
 SCORER = Scorer(load_model(DEFAULT_MODEL))

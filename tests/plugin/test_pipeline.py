@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from plugin.pipeline import score_stream
+from plugin.sync.stream import score_stream
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
 
 STRONG = {

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from plugin.cli import main
 from plugin.config import load_config
-from plugin.store import Store
-from plugin.sync import preview, run_sync
+from plugin.store.database import Store
+from plugin.sync.run import preview, run_sync
 from scoring import DEFAULT_MODEL, ModelError, model_hash
 
 

@@ -10,19 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from plugin import ledger
 from plugin.config import load_config
-from plugin.store import Store
-from plugin.sync import run_sync
+from plugin.store import ledger
+from plugin.store.database import Store
+from plugin.sync.run import run_sync
 from tests.plugin.test_sync import changes_of, outputs
 
 # Dies like `kill -9` at a chosen point: after the write returned, or after 2 recorded batches.
 CRASH = """
 import os, sys
 from datetime import date
-from plugin import engine, ledger
+from plugin.sync import source as engine
+from plugin.store import ledger
 from plugin.config import load_config
-from plugin.sync import run_sync
+from plugin.sync.run import run_sync
 
 if sys.argv[2] == "after-write":
     engine._record = lambda *args, **kwargs: os._exit(3)

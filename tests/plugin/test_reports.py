@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from plugin import ledger
 from plugin.cli import main
 from plugin.config import load_config
-from plugin.reports import build_report, read_opportunities, render_report, report_rows
-from plugin.sample_opps import COLUMNS, generate
-from plugin.store import Store, account_state
+from plugin.reporting.reports import build_report, read_opportunities, render_report, report_rows
+from plugin.reporting.sample_opps import COLUMNS, generate
+from plugin.store import ledger
+from plugin.store.database import Store, account_state
 from scoring.performance import table
 
 SEED_TIERS = {"Tier 1": 100, "Tier 2": 400, "Tier 3": 800}

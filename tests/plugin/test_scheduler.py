@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import inspect
 
 from plugin.config import ScheduleSettings, load_config
-from plugin.scheduler import JOB_ID, JOBS_TABLE, build_scheduler, ensure_job, scheduled_sync
-from plugin.store import Store
+from plugin.store.database import Store
+from plugin.sync.scheduler import JOB_ID, JOBS_TABLE, build_scheduler, ensure_job, scheduled_sync
 
 
 def test_the_nightly_trigger_follows_the_time_zone_across_dst() -> None:
@@ -103,7 +103,7 @@ def test_sigterm_stops_the_scheduler_cleanly(sync_dir: Path) -> None:
 
 
 def test_serve_returns_when_asked_to_stop(sync_dir: Path) -> None:
-    from plugin.scheduler import serve
+    from plugin.sync.scheduler import serve
 
     config = load_config(sync_dir / "tiersync.toml", env={})
     done = threading.Event()

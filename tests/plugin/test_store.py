@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import inspect, select
 
 from connectors.base import RecordFailure
-from plugin import ledger
-from plugin.store import SCHEMA_VERSION, Store, inbox, schema_version
+from plugin.store import ledger
+from plugin.store.database import SCHEMA_VERSION, Store, inbox, schema_version
 
 
 def test_upgrade_creates_every_table_and_is_repeatable(any_store: Store) -> None:

@@ -15,10 +15,10 @@ import pytest
 
 from connectors.base import RecordFailure, WriteReport
 from connectors.local import LocalCsvConnector
-from plugin import ledger
 from plugin.config import Config, load_config
-from plugin.store import Store
-from plugin.sync import LOCK, LockHeld, run_sync
+from plugin.store import ledger
+from plugin.store.database import Store
+from plugin.sync.run import LOCK, LockHeld, run_sync
 from scoring import DEFAULT_MODEL, AccountRecord, Result
 from tests.plugin.conftest import EIGHT
 
@@ -122,7 +122,7 @@ class FailingSink:
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, factory: Any) -> None:
-    monkeypatch.setattr("plugin.sync.open_connector", factory)
+    monkeypatch.setattr("plugin.sync.run.open_connector", factory)
 
 
 def test_failed_records_are_kept_and_retried_next_run(

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from connectors.base import ConfigError
-from plugin import versions
 from plugin.cli import main
 from plugin.config import load_config
-from plugin.store import Store
+from plugin.model import versions
+from plugin.store.database import Store
 from scoring import DEFAULT_MODEL, ModelError, model_hash
 
 
@@ -103,7 +103,7 @@ def test_an_invalid_sheet_model_keeps_the_last_good_version(
     )
     config = load_config(path, env={})
     sheet = FakeSheet(DEFAULT_MODEL)
-    monkeypatch.setattr("plugin.connect.open_connector", lambda name, cfg: sheet)
+    monkeypatch.setattr("plugin.wiring.open_connector", lambda name, cfg: sheet)
     store = Store(config.store_url)
     store.upgrade()
     good = versions.resolve_model(config, store)

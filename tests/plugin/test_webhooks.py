@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from plugin import inbox
-from plugin.store import Store
-from plugin.webhook_verify import ACK, sign
+from plugin.changes import inbox
+from plugin.changes.verify import ACK, sign
+from plugin.store.database import Store
 from tests.plugin.web_helpers import PATH_TOKEN, SECRET, make_app, outbound, outbound_xml, sf_id
 
 URL = f"/webhooks/salesforce/outbound/{PATH_TOKEN}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.webhook_verify import (
+from plugin.changes.verify import (
     ACK,
     MessageError,
     OrganizationMismatch,

@@ -15,8 +15,9 @@ import requests
 import responses
 from sqlalchemy import select
 
-from plugin import inbox, ledger, worker
-from plugin.store import Store, account_state, runs, write_failures
+from plugin.changes import inbox, worker
+from plugin.store import ledger
+from plugin.store.database import Store, account_state, runs, write_failures
 from scoring import DEFAULT_MODEL, Scorer, load_model
 from tests.connectors.sf_helpers import (
     COLLECTIONS,

@@ -14,9 +14,9 @@ from flask import Flask
 from google.auth import crypt, jwt
 
 from connectors.base import RecordFailure, RetriableError, WriteReport
-from plugin.app import create_app
 from plugin.config import Config, load_config
-from plugin.store import Store
+from plugin.store.database import Store
+from plugin.web.app import create_app
 from scoring import AccountRecord, Result
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -1,0 +1,1 @@
+"""Salesforce: read Accounts, write Tier/Score/Health/Next Action back, diff-only."""

@@ -1,0 +1,1 @@
+"""Google Sheets: the accounts tab, the model tabs and the Status/Report tabs."""

@@ -1,0 +1,161 @@
+"""Google Sheets connector: accounts read from a tab, outputs written by key in one batch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import gspread
+
+from connectors.base import ConfigError, WriteReport
+from connectors.sheets.admin import ModelTabs
+from connectors.sheets.api import SheetsApi, load_credentials, make_client
+from connectors.sheets.config import SheetsConfig
+from connectors.sheets.grid import (
+    Table,
+    cell,
+    column_runs,
+    fold,
+    is_blank,
+    key_text,
+    quote_tab,
+    read_table,
+)
+from connectors.sheets.layout import OVERRIDE_HEADER
+from connectors.sheets.plan import plan_writes, value_ranges
+from scoring import AccountRecord, Outputs, Result
+from scoring.parse import InvalidValue, parse_number
+
+__all__ = ["SheetsConfig", "SheetsConnector"]
+
+
+class SheetsConnector(ModelTabs):
+    """Reads accounts from one tab and writes Tier/Score/Health/Next Action/Reason back."""
+
+    name = "sheets"
+
+    def __init__(
+        self,
+        config: SheetsConfig,
+        *,
+        client: gspread.Client | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if client is None:
+            creds = load_credentials(
+                config.service_account_file, config.service_account_env, os.environ
+            )
+            client = make_client(creds)
+        self.config = config
+        super().__init__(SheetsApi(client, config.spreadsheet_key, sleep))
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def api_calls(self) -> int:
+        """Return the Sheets API calls made so far (retried attempts included)."""
+        return self.api.calls
+
+    def check(self) -> None:
+        """Raise ConfigError unless the spreadsheet is reachable and has the accounts tab."""
+        sheets = self.sheet_props(refresh=True)
+        if fold(self.config.accounts_tab) not in sheets:
+            titles = ", ".join(p["title"] for p in sheets.values())
+            raise ConfigError(
+                f"spreadsheet {self.config.spreadsheet_key} has no '{self.config.accounts_tab}' "
+                f"tab (tabs: {titles})"
+            )
+
+    def _read_accounts(self) -> Table:
+        title = self.title_of(self.config.accounts_tab)
+        return read_table(title, self.api.batch_get([quote_tab(title)])[0])
+
+    def _input_columns(self, table: Table) -> dict[str, int]:
+        cols: dict[str, int] = {}
+        for canonical in self.config.field_map:
+            index = table.find(self.config.header_for(canonical))
+            if index is not None:
+                cols[canonical] = index
+            elif canonical in self.config.required:
+                found = ", ".join(h for h in table.headers if h) or "none"
+                raise ConfigError(
+                    f"the {table.tab} tab has no '{self.config.header_for(canonical)}' column "
+                    f"(required; headers found: {found})"
+                )
+        return cols
+
+    def iter_accounts(self) -> Iterator[AccountRecord]:
+        """Yield each account of the tab once (first row wins for a duplicated key)."""
+        table = self.api.retry(self._read_accounts)  # the whole tab in one call
+        cols = self._input_columns(table)
+        outs = {k: table.find(h) for k, h in self.config.output_headers.items()}
+        override = table.find(OVERRIDE_HEADER)
+        seen: set[str] = set()
+        for _, row in table.rows:
+            key = key_text(cell(row, cols["account_id"]))
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            values = {f: _value(cell(row, c)) for f, c in cols.items()}
+            values["account_id"] = key
+            tier_override = _value(cell(row, override))
+            yield AccountRecord(
+                key,
+                values,
+                _outputs(row, outs),
+                str(tier_override) if tier_override is not None else None,
+            )
+
+    def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
+        """Re-read the keys, map each result to its current row, write changed cells in one call."""
+        wanted = list(pairs)
+        before = self.api.calls
+        # the re-read and the write are retried together: after a back-off the rows may have moved
+        report = self.api.retry(lambda: self._write_once(wanted))
+        report.api_calls = self.api.calls - before
+        if self.api.retries:
+            report.notes.append(f"{self.api.retries} Sheets API call(s) retried after back-off")
+        return report
+
+    def _write_once(self, pairs: list[tuple[AccountRecord, Result]]) -> WriteReport:
+        table = self._read_accounts()
+        key_col = self._input_columns(table)["account_id"]
+        header_row = table.header_row or 1
+        out_cols: dict[str, int] = {}
+        headers: dict[tuple[int, int], Any] = {}
+        next_col = table.width
+        for name, header in self.config.output_headers.items():
+            index = table.find(header)
+            if index is None:  # owned column absent: add it after the last header, touch no other
+                index, next_col = next_col, next_col + 1
+                headers[(header_row, index)] = header
+            out_cols[name] = index
+        if headers:
+            self.ensure_columns(table.tab, next_col)
+        plan = plan_writes(table, key_col, out_cols, pairs)
+        cells = {**plan.cells, **headers}
+        if cells:
+            self.api.write_values(value_ranges(table.tab, list(column_runs(cells))))
+        if headers:
+            plan.report.notes.append(
+                "added column(s) " + ", ".join(str(h) for h in headers.values())
+            )
+        return plan.report
+
+
+def _value(raw: Any) -> Any:
+    return None if is_blank(raw) else raw
+
+
+def _outputs(row: list[Any], cols: Mapping[str, int | None]) -> Outputs:
+    def text(name: str) -> str | None:
+        value = _value(cell(row, cols.get(name)))
+        return None if value is None else str(value)
+
+    try:
+        score = parse_number(_value(cell(row, cols.get("score"))))
+    except InvalidValue:
+        score = None  # a hand-typed score is simply rewritten
+    return Outputs(text("tier"), score, text("health"), text("next_action"), text("reason"))

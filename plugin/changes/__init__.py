@@ -1,0 +1,1 @@
+"""Changes pushed by Salesforce: webhook verification, the durable inbox and its worker."""

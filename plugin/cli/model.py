@@ -1,0 +1,63 @@
+"""`tiersync model`: export the default scorecard, validate a model file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from plugin.cli.score import model_failure
+from plugin.model.sources import load_model_file
+from scoring import DEFAULT_MODEL, ModelError, model_hash
+
+
+def register(main: click.Group) -> None:
+    """Add the model group."""
+    main.add_command(model)
+
+
+@click.group()
+def model() -> None:
+    """Work with scoring models (weights, bands, tiers, rules)."""
+
+
+@model.command("export")
+def export() -> None:
+    """Print the default scoring model as JSON, ready to edit."""
+    click.echo(json.dumps(DEFAULT_MODEL, indent=2))
+
+
+@model.command("validate")
+@click.argument("model_file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--sheet", "sheet_key", help="Validate the model tabs of this Google Sheet.")
+def validate(model_file: Path | None, sheet_key: str | None) -> None:
+    """Check a model file (or a sheet) and print every error, one per line."""
+    if sheet_key:
+        _validate_sheet(sheet_key)
+        return
+    if model_file is None:
+        raise click.UsageError("give a MODEL_FILE or --sheet KEY")
+    try:
+        scoring_model, data = load_model_file(model_file)
+    except ModelError as exc:
+        raise model_failure(exc) from None
+    click.echo(
+        f"OK: {scoring_model.name}: {len(scoring_model.criteria)} criteria, "
+        f"{len(scoring_model.tiers)} tiers, {len(scoring_model.next_actions)} next-action rules "
+        f"(version {model_hash(data)})"
+    )
+
+
+def _validate_sheet(key: str) -> None:
+    try:
+        from plugin.cli.sheets import validate_sheet_model
+    except ImportError:
+        raise click.ClickException("the Google Sheets connector is not installed") from None
+    import os
+
+    ok, lines = validate_sheet_model(key, os.environ)
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        raise SystemExit(1)

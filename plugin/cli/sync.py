@@ -1,0 +1,195 @@
+"""`tiersync sync`, `scheduler`, `report`, `runs` and `db upgrade`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from connectors.base import ConnectorError
+from plugin.config import Config, load_config
+from scoring import ModelError
+
+T = TypeVar("T")
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./tiersync.toml, else the embedded default).",
+)
+
+
+def register(main: click.Group) -> None:
+    """Add sync, scheduler, report, runs and db."""
+    for command in (sync, scheduler, report, runs, db):
+        main.add_command(command)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run fn, turning the errors a manager can act on into one-line CLI errors."""
+    from plugin.sync.run import LockHeld
+
+    try:
+        return fn()
+    except ModelError as exc:
+        lines = "\n".join(f"  {issue}" for issue in exc.issues)
+        raise click.ClickException(f"the scoring model is invalid:\n{lines}") from None
+    except LockHeld as exc:
+        raise click.ClickException(f"{exc}; try again when it has finished") from None
+    except ConnectorError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        detail = exc.args[0] if exc.args else exc
+        raise click.ClickException(f"the store is not usable: {detail}") from None
+
+
+def config_from(path: Path | None) -> Config:
+    """Load the config or exit with the key to fix."""
+    return guarded(lambda: load_config(path))
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """Yield a progress callback drawing on stderr (None when not a terminal)."""
+    if not enabled:
+        yield None
+        return
+    last = [0.0]
+
+    def draw(n: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.2 and n != total:
+            return
+        last[0] = now
+        if total:
+            filled = int(30 * n / total)
+            bar = "#" * filled + "-" * (30 - filled)
+            click.echo(f"\r[{bar}] {n:,}/{total:,}", nl=False, err=True)
+        else:
+            click.echo(f"\rscored {n:,} accounts", nl=False, err=True)
+
+    try:
+        yield draw
+    finally:
+        click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
+def sync(config_path: Path | None, dry_run: bool, today: Any) -> None:
+    """Score every account and write back the tiers that changed, then print a summary."""
+    from plugin.sync.run import run_sync
+
+    config = config_from(config_path)
+    day: date | None = today.date() if today is not None else None
+    with progress_bar(sys.stderr.isatty() and not dry_run) as draw:
+        report = guarded(lambda: run_sync(config, dry_run=dry_run, progress=draw, today=day))
+    click.echo(report.summary)
+    if dry_run and report.would_change:
+        click.echo("\nwould change (first 50):")
+        for account_id, before, after, fields in report.would_change:
+            click.echo(f"  {account_id:<18} {before or 'new'} -> {after}  ({fields})")
+    if report.status in ("failed", "interrupted"):
+        raise SystemExit(1)
+
+
+@click.command()
+@CONFIG_OPTION
+def scheduler(config_path: Path | None) -> None:
+    """Run the nightly sync on the configured cron schedule until stopped (SIGTERM)."""
+    from plugin.sync.scheduler import serve
+
+    config = config_from(config_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    def ready(job: Any) -> None:
+        s = config.schedule
+        click.echo(f"scheduler: '{s.cron}' in {s.timezone}; next run {job.next_run_time}")
+
+    guarded(lambda: serve(config, ready=ready))
+    click.echo("scheduler stopped")
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--movements", default=20, show_default=True, help="Tier movements to list.")
+@click.option("--to-sheet", is_flag=True, help="Also write the Report tab of the sheet.")
+def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
+    """Print distribution vs target, rep capacity, tier movements and per-tier performance."""
+    from plugin.reporting.reports import build_report, render_report, report_rows
+
+    config = config_from(config_path)
+    data = guarded(lambda: build_report(config, movements=movements))
+    click.echo(render_report(data, limit=movements))
+    if to_sheet or config.report.write_to_sheet:
+        guarded(lambda: _to_sheet(config, report_rows(data)))
+        click.echo("\nwrote the Report tab")
+
+
+def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
+    from plugin.wiring import open_connector
+
+    if not config.sheets:
+        raise click.ClickException("report.write_to_sheet needs a [sheets] table in the config")
+    sheet = open_connector("sheets", config)
+    writer = getattr(sheet, "write_report", None)
+    if writer is None:
+        raise click.ClickException("this version of the Sheets connector cannot write a Report tab")
+    writer(rows)
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--limit", default=10, show_default=True)
+@click.option("--failures", "show_failures", is_flag=True, help="List records still failing.")
+def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
+    """Show the latest runs (and the records whose write still fails)."""
+    from plugin.store import ledger
+    from plugin.store.database import Store
+
+    config = config_from(config_path)
+    store = Store(config.store_url)
+    guarded(store.upgrade)
+    for r in ledger.recent_runs(store, limit):
+        took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
+        click.echo(
+            f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M} {r['status']:<11} "
+            f"accounts {r['accounts']:>7} written {r['written']:>7} changes {r['changes']:>6} "
+            f"failures {r['failures']:>4} calls {r['api_calls']:>5} {took:>6.1f}s "
+            f"model {r['model_version'] or '-'}" + (f"  error: {r['error']}" if r["error"] else "")
+        )
+    if show_failures:
+        for f in ledger.open_failures(store):
+            click.echo(
+                f"failing {f['system']}:{f['account_id']} x{f['attempts']} "
+                f"{f['code']}: {f['message']}"
+            )
+    store.dispose()
+
+
+@click.group()
+def db() -> None:
+    """Manage the store (SQLite file or PostgreSQL)."""
+
+
+@db.command("upgrade")
+@CONFIG_OPTION
+def upgrade(config_path: Path | None) -> None:
+    """Create or migrate the store's tables."""
+    from plugin.store.database import Store
+
+    config = config_from(config_path)
+    store = Store(config.store_url)
+    version = guarded(store.upgrade)
+    store.dispose()
+    click.echo(f"store {store.engine.url.render_as_string(hide_password=True)}: schema v{version}")

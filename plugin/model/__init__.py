@@ -1,0 +1,1 @@
+"""The scoring model as the product handles it: sources, versions, preview, actions."""

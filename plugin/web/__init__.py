@@ -1,0 +1,1 @@
+"""The Flask app: webhooks, the Sheets add-on backend, the dashboard and its JSON API."""
