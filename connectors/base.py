@@ -1,4 +1,4 @@
-"""The small shape every connector shares, and the errors named by what the caller should do."""
+"""The small shape every connector shares: the protocol, write reports and record failures."""
 
 from __future__ import annotations
 
@@ -7,26 +7,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from scoring import AccountRecord, Result
-
-
-class ConnectorError(Exception):
-    """Root of every connector error."""
-
-
-class ConfigError(ConnectorError):
-    """The configuration or input is wrong: fix it and re-run."""
-
-
-class RetriableError(ConnectorError):
-    """A passing fault (rate limit, 5xx, timeout, lock): back off and try again."""
-
-
-class FatalError(ConnectorError):
-    """The system refused the work (auth, limits): stop and tell someone."""
-
-
-class BudgetExceeded(FatalError):
-    """The configured share of the API budget is used: stop writing, nothing half-written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from connectors.base import ConfigError, RecordFailure, WriteReport
+from connectors.base import RecordFailure, WriteReport
+from connectors.errors import ConfigError
 from scoring import AccountRecord, Outputs, Result
-from scoring.parse import InvalidValue, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number
 
 SAMPLE_CSV = Path(__file__).with_name("data") / "sample_accounts.csv"
 OUTPUT_COLUMNS = (

@@ -14,7 +14,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from connectors.base import RetriableError
+from connectors.errors import RetriableError
 
 T = TypeVar("T")
 

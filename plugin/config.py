@@ -17,7 +17,7 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 
 CONFIG_NAME = "tiersync.toml"
 CONNECTORS = ("local", "salesforce", "sheets")

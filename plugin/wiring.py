@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.base import ConfigError, Connector
+from connectors.base import Connector
+from connectors.errors import ConfigError
 from plugin.config import Config
 
 

@@ -1,11 +1,10 @@
 """The pure scoring core of tiersync: model, validation, scorer, reassessment, portfolio."""
 
 from scoring.defaults import DEFAULT_MODEL
-from scoring.errors import ModelError, ModelIssue, ScoringError
+from scoring.errors import InvalidValue, ModelError, ModelIssue, ScoringError
 from scoring.model import ScoringModel
 from scoring.portfolio import Summary, overflow, tier_capacity
 from scoring.records import (
-    EXTRA_OUTPUT_FIELDS,
     INPUT_FIELDS,
     OUTPUT_FIELDS,
     AccountRecord,
@@ -18,10 +17,10 @@ from scoring.scorer import Scorer
 
 __all__ = [
     "DEFAULT_MODEL",
-    "EXTRA_OUTPUT_FIELDS",
     "INPUT_FIELDS",
     "OUTPUT_FIELDS",
     "AccountRecord",
+    "InvalidValue",
     "ModelError",
     "ModelIssue",
     "Outputs",

@@ -22,6 +22,10 @@ class ModelIssue:
         return f"{place}: {self.message}"
 
 
+class InvalidValue(ScoringError, ValueError):
+    """A value that is present but cannot be read as the expected type: skip the cell, name it."""
+
+
 class ModelError(ScoringError):
     """The scoring model is invalid: fix it and re-run. Carries every issue found."""
 

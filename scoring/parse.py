@@ -6,10 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-
-class InvalidValue(ValueError):
-    """A value that is present but cannot be read as the expected type."""
-
+from scoring.errors import InvalidValue
 
 _MISSING_WORDS = frozenset({"", "n/a", "na", "none", "null", "-", "--", "?", "unknown", "tbd"})
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}

@@ -33,7 +33,6 @@ INPUT_FIELDS: tuple[str, ...] = (
 OUTPUT_FIELDS: tuple[str, ...] = ("tier", "score", "health", "next_action", "reason")
 
 #: Optional extra outputs.
-EXTRA_OUTPUT_FIELDS: tuple[str, ...] = ("data_issues", "tier_change", "campaign_track")
 
 
 @dataclass(frozen=True, slots=True)

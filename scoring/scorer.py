@@ -7,8 +7,9 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
+from scoring.errors import InvalidValue
 from scoring.model import ActionRule, ScoringModel
-from scoring.parse import InvalidValue, parse_bool, parse_date, parse_number, parse_text
+from scoring.parse import parse_bool, parse_date, parse_number, parse_text
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255

@@ -11,7 +11,8 @@ from typing import Any
 from simple_salesforce.api import Salesforce
 from simple_salesforce.util import call_salesforce
 
-from connectors.base import FatalError, RecordFailure, WriteReport
+from connectors.base import RecordFailure, WriteReport
+from connectors.errors import FatalError
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.soql import check_api_name
 

@@ -20,7 +20,7 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.login import SalesforceLogin
 
-from connectors.base import (
+from connectors.errors import (
     BudgetExceeded,
     ConfigError,
     ConnectorError,

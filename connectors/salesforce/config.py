@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.salesforce.soql import check_api_name
 from scoring import INPUT_FIELDS
 

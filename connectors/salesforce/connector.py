@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import requests
 
-from connectors.base import BudgetExceeded, RecordFailure, WriteReport
+from connectors.base import RecordFailure, WriteReport
+from connectors.errors import BudgetExceeded
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.read import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from simple_salesforce.api import Salesforce
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.salesforce.bulk import query_pages
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceConfig

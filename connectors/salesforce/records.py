@@ -11,7 +11,8 @@ from typing import Any
 from connectors.base import RecordFailure
 from connectors.salesforce.config import SalesforceConfig
 from scoring import AccountRecord, Outputs, Result
-from scoring.parse import InvalidValue, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number
 
 TEXT_LIMIT = 255
 #: Number(5,1): four digits before the point, one after.

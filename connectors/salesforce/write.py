@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connectors.base import BudgetExceeded, RecordFailure, RetriableError, WriteReport
+from connectors.base import RecordFailure, WriteReport
+from connectors.errors import BudgetExceeded, RetriableError
 from connectors.retry import call_with_retry
 from connectors.salesforce.bulk import ingest_update
 from connectors.salesforce.client import SalesforceClient

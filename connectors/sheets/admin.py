@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.sheets.api import SheetsApi
 from connectors.sheets.grid import fold, quote_tab
 from connectors.sheets.layout import (

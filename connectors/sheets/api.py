@@ -12,7 +12,7 @@ import gspread
 import requests
 from google.oauth2.service_account import Credentials
 
-from connectors.base import ConfigError, FatalError, RetriableError
+from connectors.errors import ConfigError, FatalError, RetriableError
 from connectors.retry import call_with_retry
 
 T = TypeVar("T")

@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scoring.parse import InvalidValue, parse_bool, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_bool, parse_number
 
 SYNTAX = (
     "write clauses separated by ';', e.g. 'tier = Tier 1, Tier 2; health = Critical; "

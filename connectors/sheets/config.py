@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.sheets.api import ENV_FILE, ENV_JSON
 from connectors.sheets.layout import FIELD_HEADERS, OUTPUT_HEADERS
 from scoring import INPUT_FIELDS, OUTPUT_FIELDS

@@ -9,7 +9,8 @@ from typing import Any
 
 import gspread
 
-from connectors.base import ConfigError, WriteReport
+from connectors.base import WriteReport
+from connectors.errors import ConfigError
 from connectors.sheets.admin import ModelTabs
 from connectors.sheets.api import SheetsApi, load_credentials, make_client
 from connectors.sheets.config import SheetsConfig
@@ -26,7 +27,8 @@ from connectors.sheets.grid import (
 from connectors.sheets.layout import OVERRIDE_HEADER
 from connectors.sheets.plan import plan_writes, value_ranges
 from scoring import AccountRecord, Outputs, Result
-from scoring.parse import InvalidValue, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number
 
 __all__ = ["SheetsConfig", "SheetsConnector"]
 

@@ -29,7 +29,8 @@ from connectors.sheets.layout import (
 )
 from connectors.sheets.status import Path, SheetModel, StatusLine
 from scoring import DEFAULT_MODEL
-from scoring.parse import InvalidValue, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number
 
 _SOURCES = {fold(k): k for k in FIELD_HEADERS} | {fold(v): k for k, v in FIELD_HEADERS.items()}
 _BAD = object()

@@ -17,6 +17,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from plugin.errors import PluginError
+
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND_NS = "http://soap.sforce.com/2005/09/outbound"
 SOBJECT_NS = "urn:sobject.enterprise.soap.sforce.com"
@@ -39,7 +41,7 @@ MAX_CALLOUT_IDS = 200
 _ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
 
 
-class WebhookError(Exception):
+class WebhookError(PluginError):
     """Root of the webhook errors; the message is safe to show to the sender."""
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from connectors.base import ConnectorError
+from connectors.errors import ConnectorError
 from connectors.local import LocalCsvConnector
+from plugin.cli.common import model_failure
 from plugin.model.sources import load_model_file
 from plugin.sync.stream import score_stream
 from scoring import ModelError, Scorer, Summary
@@ -18,12 +19,6 @@ from scoring import ModelError, Scorer, Summary
 def register(main: click.Group) -> None:
     """Add the score command."""
     main.add_command(score)
-
-
-def model_failure(exc: ModelError) -> click.ClickException:
-    """Turn a model error into a CLI error listing every issue, one per line."""
-    lines = "\n".join(f"  {issue}" for issue in exc.issues)
-    return click.ClickException(f"the scoring model is invalid:\n{lines}")
 
 
 @click.command()

@@ -8,18 +8,14 @@ from typing import TypeVar
 
 import click
 
-from connectors.base import ConfigError, ConnectorError
+from connectors.errors import ConfigError, ConnectorError
 from connectors.sheets.api import load_credentials, make_client
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
+from plugin.cli.common import CliError
+from plugin.errors import EXIT_USAGE
 from scoring import model_hash
 
 T = TypeVar("T")
-
-
-class SheetsConfigError(click.ClickException):
-    """A one-line configuration error (fix and re-run): exit code 2, no traceback."""
-
-    exit_code = 2
 
 
 def register(main: click.Group) -> None:
@@ -41,7 +37,7 @@ def _run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ConfigError as exc:
-        raise SheetsConfigError(str(exc)) from None
+        raise CliError(str(exc), EXIT_USAGE) from None
     except ConnectorError as exc:
         raise click.ClickException(str(exc)) from None
 

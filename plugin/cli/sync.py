@@ -9,51 +9,18 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from connectors.base import ConnectorError
-from plugin.config import Config, load_config
-from scoring import ModelError
-
-T = TypeVar("T")
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: ./tiersync.toml, else the embedded default).",
-)
+from plugin.cli.common import CONFIG_OPTION, CliError, config_from, guarded
+from plugin.config import Config
 
 
 def register(main: click.Group) -> None:
     """Add sync, scheduler, report, runs and db."""
     for command in (sync, scheduler, report, runs, db):
         main.add_command(command)
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    """Run fn, turning the errors a manager can act on into one-line CLI errors."""
-    from plugin.sync.run import LockHeld
-
-    try:
-        return fn()
-    except ModelError as exc:
-        lines = "\n".join(f"  {issue}" for issue in exc.issues)
-        raise click.ClickException(f"the scoring model is invalid:\n{lines}") from None
-    except LockHeld as exc:
-        raise click.ClickException(f"{exc}; try again when it has finished") from None
-    except ConnectorError as exc:
-        raise click.ClickException(str(exc)) from None
-    except SQLAlchemyError as exc:
-        detail = exc.args[0] if exc.args else exc
-        raise click.ClickException(f"the store is not usable: {detail}") from None
-
-
-def config_from(path: Path | None) -> Config:
-    """Load the config or exit with the key to fix."""
-    return guarded(lambda: load_config(path))
 
 
 @contextlib.contextmanager
@@ -140,11 +107,11 @@ def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
     from plugin.wiring import open_connector
 
     if not config.sheets:
-        raise click.ClickException("report.write_to_sheet needs a [sheets] table in the config")
+        raise CliError("report.write_to_sheet needs a [sheets] table in the config")
     sheet = open_connector("sheets", config)
     writer = getattr(sheet, "write_report", None)
     if writer is None:
-        raise click.ClickException("this version of the Sheets connector cannot write a Report tab")
+        raise CliError("this version of the Sheets connector cannot write a Report tab")
     writer(rows)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from plugin.cli.sync import CONFIG_OPTION, config_from, guarded
+from plugin.cli.common import CONFIG_OPTION, config_from, guarded
 from plugin.model.sources import read_model_data
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 
 TEMPLATE_NAME = "manifest.json"
 

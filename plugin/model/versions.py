@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from plugin.config import Config
 from plugin.model.sources import read_model_data
 from plugin.store.database import Store, model_versions, utcnow

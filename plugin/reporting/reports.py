@@ -14,14 +14,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from plugin.config import Config
 from plugin.model.versions import current_version, resolve_model
 from plugin.reporting.sample_opps import BUNDLED
 from plugin.store import ledger
 from plugin.store.database import Store, account_state
 from scoring import ScoringModel, load_model
-from scoring.parse import InvalidValue, parse_bool, parse_date, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_bool, parse_date, parse_number
 from scoring.performance import Opportunity, TierPerformance, table, tier_performance
 
 

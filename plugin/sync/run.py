@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from plugin.config import Config
+from plugin.errors import Interrupted, LockHeld
 from plugin.model.preview import Preview, dry_run_source, preview
 from plugin.model.versions import ResolvedModel, resolve_model
 from plugin.store import ledger
-from plugin.store.database import LockInfo, Store
+from plugin.store.database import Store
 from plugin.sync.report import RunReport, render
-from plugin.sync.source import Interrupted, Outcome, sync_source
+from plugin.sync.source import Outcome, sync_source
 from plugin.wiring import open_connector
 from scoring import Scorer, Summary
 
@@ -28,15 +29,6 @@ LOCK = "sync"
 Progress = Callable[[int, int | None], None]
 
 __all__ = ["LockHeld", "Preview", "RunReport", "preview", "run_sync"]
-
-
-class LockHeld(Exception):
-    """Another sync holds the run lock: wait for it, or for its lock to expire."""
-
-    def __init__(self, info: LockInfo | None) -> None:
-        self.info = info
-        who = f"{info.holder} (since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC)" if info else "?"
-        super().__init__(f"another sync is running: {who}")
 
 
 def run_sync(

@@ -25,10 +25,6 @@ Lite = tuple[str, str, float, str, str, str, Any, Any, Any, Any, Any]
 Tick = Callable[[int, int | None], None]
 
 
-class Interrupted(Exception):
-    """A stop was requested; the run ends at a batch boundary with nothing half-recorded."""
-
-
 @dataclass
 class Outcome:
     """What one source's sync did."""

@@ -18,6 +18,7 @@ import requests
 from flask import Blueprint, Response, jsonify, request
 from google.auth import jwt
 
+from plugin.errors import PluginError
 from plugin.web import api as addon_actions
 from plugin.web import cards as cards
 from plugin.web.resources import Resources, resources
@@ -28,7 +29,7 @@ GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 CLOCK_SKEW = 10  # seconds of clock difference tolerated between Google and this host
 
 
-class AddonAuthError(Exception):
+class AddonAuthError(PluginError):
     """The request does not carry a valid system ID token for this add-on: answer 401."""
 
 

@@ -24,7 +24,8 @@ from plugin.store import ledger
 from plugin.store.database import account_state
 from plugin.web.resources import Resources, resources
 from scoring import DEFAULT_MODEL, load_model
-from scoring.parse import InvalidValue, parse_number
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number
 
 bp = Blueprint("dashboard", __name__)
 _CACHE_SECONDS = 300.0

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from plugin.config import Config, load_config
 from plugin.store.database import Store
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.local import SAMPLE_CSV, LocalCsvConnector
 from scoring import DEFAULT_MODEL, Scorer, load_model
 

@@ -12,7 +12,7 @@ import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.base import ConfigError, FatalError
+from connectors.errors import ConfigError, FatalError
 from connectors.salesforce.connector import SalesforceConfig
 from tests.connectors.sf_helpers import (
     QUERY,

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.base import ConfigError, RecordFailure
+from connectors.base import RecordFailure
+from connectors.errors import ConfigError
 from connectors.salesforce.bulk import parse_bulk_error, to_csv
 from connectors.salesforce.config import DEFAULT_FIELD_MAP
 from connectors.salesforce.connector import SalesforceConfig

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import responses
 
-from connectors.base import ConfigError, FatalError
+from connectors.errors import ConfigError, FatalError
 from connectors.salesforce.read import ID_CHUNK
 from scoring import Outputs
 from tests.connectors.sf_helpers import (

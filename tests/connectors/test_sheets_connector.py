@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from connectors.base import ConfigError, FatalError
+from connectors.errors import ConfigError, FatalError
 from connectors.sheets.api import load_credentials
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from scoring import DEFAULT_MODEL, AccountRecord, Result, Scorer, load_model

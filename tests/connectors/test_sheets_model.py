@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.sheets.admin import load_model_cache, save_model_cache
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from connectors.sheets.grid import read_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.sheets.conditions import ConditionError, format_conditions, parse_conditions
 from connectors.sheets.connector import SheetsConfig
 from connectors.sheets.grid import (

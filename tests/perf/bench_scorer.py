@@ -22,7 +22,8 @@ from pathlib import Path
 
 from connectors.sample import generate_rows, write_sample_csv
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
-from scoring.parse import InvalidValue, parse_number, parse_text
+from scoring.errors import InvalidValue
+from scoring.parse import parse_number, parse_text
 
 INDUSTRY = {
     "financial services": 10, "banking": 10, "insurance": 10, "technology": 10, "software": 10,

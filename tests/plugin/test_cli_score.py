@@ -98,7 +98,7 @@ def test_model_validate_ok_and_failing(runner: CliRunner, tmp_path: Path) -> Non
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
     failed = runner.invoke(main, ["model", "validate", str(bad)])
-    assert failed.exit_code == 1
+    assert failed.exit_code == 2
     lines = failed.output.splitlines()
     assert """  criterion 2 "Company Size" weight: must be a number, got 'twenty'""" in lines
     assert '  tier 3 "Tier 3" min_score: tier thresholds must strictly descend' in lines
@@ -115,7 +115,7 @@ def test_model_file_that_is_not_a_model(
     path = tmp_path / "m.json"
     path.write_text(content)
     result = runner.invoke(main, ["model", "validate", str(path)])
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 2 and message in result.output
 
 
 def test_the_installed_console_script(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert bad.returncode == 1
+    assert bad.returncode == 2
     assert "cannot read" in bad.stderr and "Traceback" not in bad.stderr
 
 

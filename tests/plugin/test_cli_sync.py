@@ -48,7 +48,7 @@ def test_config_errors_name_the_key_without_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "tiersync.toml"
     bad.write_text('[schedule]\ntimezone = "Europe/Pariss"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["sync", "--config", str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "schedule.timezone: unknown time zone 'Europe/Pariss'" in result.output
     assert "Traceback" not in result.output
 

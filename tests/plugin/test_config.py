@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from plugin.config import load_config
 
 

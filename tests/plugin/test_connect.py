@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from connectors.local import LocalCsvConnector
 from plugin.cli import main
 from plugin.config import load_config
@@ -36,7 +36,7 @@ def test_salesforce_settings_are_checked_by_its_connector(tmp_path: Path) -> Non
 def test_sheets_settings_are_checked_by_its_connector(tmp_path: Path) -> None:
     path = _config(tmp_path, 'sources = ["sheets"]\n[sheets]\naccounts_tab = "Accounts"\n')
     result = CliRunner().invoke(main, ["sync", "--config", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "sheets.spreadsheet_key: the spreadsheet key is required" in result.output
     assert "Traceback" not in result.output
 

@@ -80,4 +80,4 @@ def test_the_preview_command(sync_dir: Path) -> None:
     (sync_dir / "bad.json").write_text("{", encoding="utf-8")
     args[2] = str(sync_dir / "bad.json")
     failed = CliRunner().invoke(main, args)
-    assert failed.exit_code == 1 and "not valid JSON" in failed.output
+    assert failed.exit_code == 2 and "not valid JSON" in failed.output

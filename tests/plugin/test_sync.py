@@ -16,9 +16,10 @@ import pytest
 from connectors.base import RecordFailure, WriteReport
 from connectors.local import LocalCsvConnector
 from plugin.config import Config, load_config
+from plugin.errors import LockHeld
 from plugin.store import ledger
 from plugin.store.database import Store
-from plugin.sync.run import LOCK, LockHeld, run_sync
+from plugin.sync.run import LOCK, run_sync
 from scoring import DEFAULT_MODEL, AccountRecord, Result
 from tests.plugin.conftest import EIGHT
 

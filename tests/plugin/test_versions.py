@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from connectors.base import ConfigError
+from connectors.errors import ConfigError
 from plugin.cli import main
 from plugin.config import load_config
 from plugin.model import versions
@@ -137,5 +137,5 @@ def test_history_and_rollback_commands(tmp_path: Path) -> None:
     assert rolled.exit_code == 0, rolled.output
     assert f"model version {first} is in use again" in rolled.output
     missing = runner.invoke(main, ["model", "rollback", "ffff99", "--config", str(path)])
-    assert missing.exit_code == 1 and "no model version matches" in missing.output
+    assert missing.exit_code == 2 and "no model version matches" in missing.output
     assert "Traceback" not in missing.output

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from google.auth import crypt, jwt
 
-from connectors.base import RecordFailure, RetriableError, WriteReport
+from connectors.base import RecordFailure, WriteReport
+from connectors.errors import RetriableError
 from plugin.config import Config, load_config
 from plugin.store.database import Store
 from plugin.web.app import create_app

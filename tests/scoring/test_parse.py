@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from scoring.parse import InvalidValue, parse_bool, parse_date, parse_number, parse_text
+from scoring.errors import InvalidValue
+from scoring.parse import parse_bool, parse_date, parse_number, parse_text
 
 
 @pytest.mark.parametrize(
