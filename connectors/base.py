@@ -42,15 +42,38 @@ class WriteReport:
 
 
 class Connector(Protocol):
-    """What the plugin needs of a system: check it, read accounts, write results."""
+    """What the plugin needs of a system, the same for every one of them.
+
+    Check the connection; read every account lazily (from a bookmark, when the system can
+    read only what changed) and then say where the next read should start; read given
+    accounts by id; write results and report what was written and rejected; count calls.
+    """
 
     name: str
+    #: Reading twice costs nothing and a write rewrites it whole (a file).
+    replayable: bool
+    #: A read returns the output values the system holds, so hand edits can be put back.
+    reads_outputs: bool
+
+    @property
+    def api_calls(self) -> int:
+        """Return the API calls this connector has made since it was built (0 for files)."""
 
     def check(self) -> None:
         """Raise a ConnectorError when the system cannot be used as configured."""
 
-    def iter_accounts(self) -> Iterator[AccountRecord]:
-        """Yield every account lazily, in canonical form with its current outputs."""
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
+        """Yield accounts lazily in canonical form, with the output values the system holds.
+
+        With a bookmark, only the accounts changed since it (systems that cannot tell read
+        everything); each record's `current` is what the system returned in this read.
+        """
+
+    def next_bookmark(self) -> str | None:
+        """Return where the next incremental read starts, once iter_accounts is exhausted."""
+
+    def read_ids(self, ids: Iterable[str]) -> Iterator[AccountRecord]:
+        """Yield the given accounts (those that exist), as iter_accounts would."""
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
-        """Write the results whose outputs changed and report what was written and rejected."""
+        """Write the results whose outputs differ from `record.current`; report what happened."""

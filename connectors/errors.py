@@ -15,6 +15,11 @@ A single record a system rejects is not an exception: it is a RecordFailure in t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from connectors.base import WriteReport
+
 
 class ConnectorError(Exception):
     """Root of every connector error."""
@@ -33,4 +38,11 @@ class FatalError(ConnectorError):
 
 
 class BudgetExceeded(FatalError):
-    """The configured share of the API budget is used: stop writing, nothing half-written."""
+    """The configured share of the API budget is used: stop writing, nothing half-written.
+
+    `report` holds exactly what was written before the stop, so it can be recorded.
+    """
+
+    def __init__(self, message: str, report: WriteReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report

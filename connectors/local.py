@@ -35,6 +35,9 @@ class LocalCsvConnector:
     """Read accounts from a CSV file and write them back with their tier columns."""
 
     name = "local"
+    replayable = True
+    reads_outputs = False  # the output is another file
+    api_calls = 0
 
     def __init__(
         self,
@@ -70,7 +73,16 @@ class LocalCsvConnector:
             )
         return keys
 
-    def iter_accounts(self) -> Iterator[AccountRecord]:
+    def next_bookmark(self) -> str | None:
+        """Return None: a file is always read whole."""
+        return None
+
+    def read_ids(self, ids: Iterable[str]) -> Iterator[AccountRecord]:
+        """Yield the rows of these accounts (a file is read through to find them)."""
+        wanted = set(ids)
+        return (r for r in self.iter_accounts() if r.account_id in wanted)
+
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         """Yield one record per data row; rows without an account id are skipped and noted."""
         keys = self._keys()
         self.skipped = []

@@ -1,39 +1,40 @@
-"""Connectors by name, built from the config; the optional ones are imported only when used."""
+"""The one place that builds connectors from the validated config.
+
+The sync, the worker, the add-on and the CLI ask for connectors here (or are handed a factory
+in tests), so nothing else knows how a system is configured.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from connectors.base import Connector
 from connectors.errors import ConfigError
+from connectors.local import LocalCsvConnector
+from connectors.salesforce.connector import SalesforceConnector
+from connectors.sheets.connector import SheetsConnector
 from plugin.config import Config
 
+#: Builds the connector for a configured system name; tests pass their own.
+ConnectorFactory = Callable[[str, Config], Connector]
 
-def open_connector(name: str, config: Config) -> Any:
+
+def open_connector(name: str, config: Config) -> Connector:
     """Return a ready connector for a configured system ('local', 'salesforce', 'sheets')."""
     if name == "local":
-        from connectors.local import LocalCsvConnector
-
         local = config.local
         return LocalCsvConnector(local.source, local.output, field_map=local.field_map)
-    if name == "salesforce":
-        from connectors.salesforce.config import SalesforceConfig
-        from connectors.salesforce.connector import SalesforceConnector
-
-        return SalesforceConnector(SalesforceConfig.from_mapping(config.salesforce, config.env))
-    if name == "sheets":
-        from connectors.sheets.config import SheetsConfig
-        from connectors.sheets.connector import SheetsConnector
-
-        return SheetsConnector(SheetsConfig.from_mapping(config.sheets, config.env))
+    if name == "salesforce" and config.salesforce is not None:
+        return SalesforceConnector(config.salesforce)
+    if name == "sheets" and config.sheets is not None:
+        return SheetsConnector(config.sheets)
+    if name in ("salesforce", "sheets"):
+        raise ConfigError(f"sources: {name!r} is used but there is no [{name}] table")
     raise ConfigError(f"sources: unknown connector {name!r}")
 
 
-def rereadable(connector: Connector) -> bool:
-    """Return True when reading the source twice costs nothing (local files)."""
-    return bool(getattr(connector, "rereadable", connector.name == "local"))
-
-
-def api_calls(connector: Connector) -> int:
-    """Return the API calls a connector has made so far (0 for files)."""
-    return int(getattr(connector, "api_calls", 0) or 0)
+def open_sheet(config: Config) -> SheetsConnector:
+    """Return the manager's sheet connector (model tabs, Status, Report), or say what is missing."""
+    if config.sheets is None:
+        raise ConfigError("this needs a [sheets] table in the config (spreadsheet_key)")
+    return SheetsConnector(config.sheets)

@@ -3,7 +3,15 @@
 from scoring.defaults import DEFAULT_MODEL
 from scoring.errors import InvalidValue, ModelError, ModelIssue, ScoringError
 from scoring.model import ScoringModel
-from scoring.portfolio import Summary, overflow, tier_capacity
+from scoring.portfolio import (
+    Book,
+    Standing,
+    Summary,
+    capacity_overflow,
+    overflow,
+    standing,
+    tier_capacity,
+)
 from scoring.records import (
     INPUT_FIELDS,
     OUTPUT_FIELDS,
@@ -20,6 +28,7 @@ __all__ = [
     "INPUT_FIELDS",
     "OUTPUT_FIELDS",
     "AccountRecord",
+    "Book",
     "InvalidValue",
     "ModelError",
     "ModelIssue",
@@ -28,11 +37,14 @@ __all__ = [
     "Scorer",
     "ScoringError",
     "ScoringModel",
+    "Standing",
     "Summary",
     "TierChange",
+    "capacity_overflow",
     "describe_path",
     "load_model",
     "model_hash",
     "overflow",
+    "standing",
     "tier_capacity",
 ]

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scoring.model import ScoringModel
-from scoring.records import Result
+from scoring.parse import parse_text
+from scoring.records import AccountRecord, Result
 
 
 def tier_capacity(model: ScoringModel, reps: int) -> int | None:
@@ -28,6 +29,84 @@ def overflow(candidates: Iterable[tuple[str, float]], capacity: int | None) -> f
     if capacity is None or len(ranked) <= capacity:
         return frozenset()
     return frozenset(account_id for account_id, _ in ranked[capacity:])
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One account's place in a book, as capacity needs it."""
+
+    account_id: str
+    score: float
+    owner: str | None
+    #: Its tier before capacity is the capacity tier, and no manual override holds it there.
+    candidate: bool
+
+
+def standing(record: AccountRecord, result: Result, model: ScoringModel) -> Standing:
+    """Return the standing of a record scored without capacity (over_capacity=False)."""
+    owner = record.get("owner")
+    cap = model.reassessment.capacity_tier
+    overridden = parse_text(record.tier_override) in {t.name for t in model.tiers}
+    return Standing(
+        record.account_id,
+        result.score,
+        str(owner).strip() or None if owner is not None else None,
+        cap is not None and result.tier == cap and not overridden,
+    )
+
+
+class Book:
+    """One system's accounts as capacity sees them: the candidates' scores and the reps.
+
+    Pure and in memory. A full run puts every account it read; a partial run (incremental,
+    webhook) first puts the store's last standings, then what it read replaces them. Replacing
+    needs each account's owner, so `replaceable` books keep it (a full run does not need to).
+    """
+
+    def __init__(self, model: ScoringModel, *, replaceable: bool = False) -> None:
+        self.model = model
+        self.candidates: dict[str, float] = {}
+        self._owners: Counter[str] = Counter()
+        self._owner_of: dict[str, str | None] | None = {} if replaceable else None
+
+    def put(self, s: Standing) -> None:
+        """Add an account's standing, replacing the one it had in this book."""
+        if self._owner_of is not None:
+            if s.account_id in self._owner_of:
+                old = self._owner_of[s.account_id]
+                if old:
+                    self._owners[old] -= 1
+                    if not self._owners[old]:
+                        del self._owners[old]
+            self._owner_of[s.account_id] = s.owner
+        if s.owner:
+            self._owners[s.owner] += 1
+        if s.candidate:
+            self.candidates[s.account_id] = s.score
+        else:
+            self.candidates.pop(s.account_id, None)
+
+    @property
+    def reps(self) -> int:
+        """Return the number of distinct owners in the book."""
+        return len(self._owners)
+
+    def overflow(self) -> frozenset[str]:
+        """Return the ids the capacity tier cannot hold: the lowest scores beyond capacity."""
+        return capacity_overflow(self.model, self.candidates.items(), self.reps)
+
+
+def capacity_overflow(
+    model: ScoringModel, candidates: Iterable[tuple[str, float]], reps: int
+) -> frozenset[str]:
+    """Return the candidate ids beyond the capacity tier's limit (reps x accounts per rep).
+
+    Every path reaches capacity through this: `score`, a full or partial sync, the webhook
+    worker and preview each rank the candidates of a whole book, never of a batch alone.
+    """
+    if model.reassessment.capacity_tier is None:
+        return frozenset()
+    return overflow(candidates, tier_capacity(model, reps))
 
 
 @dataclass

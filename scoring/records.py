@@ -32,8 +32,6 @@ INPUT_FIELDS: tuple[str, ...] = (
 #: Output fields tiersync writes back, in the order they are written.
 OUTPUT_FIELDS: tuple[str, ...] = ("tier", "score", "health", "next_action", "reason")
 
-#: Optional extra outputs.
-
 
 @dataclass(frozen=True, slots=True)
 class Outputs:
@@ -56,8 +54,18 @@ class AccountRecord:
 
     account_id: str
     fields: Mapping[str, Any]
+    #: The output values the system returned in this read (writes are diffed against them,
+    #: so a hand edit of an output field is put back).
     current: Outputs = field(default_factory=Outputs)
     tier_override: str | None = None
+    #: What tiersync last decided for this account (from the store); None: not known, and
+    #: the system's own values stand in (a file fed back its own output).
+    previous: Outputs | None = None
+
+    @property
+    def prior(self) -> Outputs:
+        """Return the outputs reassessment compares against: the last decision, else current."""
+        return self.current if self.previous is None else self.previous
 
     def get(self, name: str) -> Any:
         """Return the raw value of a canonical field, or None when absent."""

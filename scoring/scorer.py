@@ -151,15 +151,10 @@ class Scorer:
             next_action=action,
             reason=_reason(tier, score, why, parts, missing),
             issues=tuple(dict.fromkeys(issues)) if issues else (),
-            change=self._change(record.current.tier, tier, score, why),
+            change=self._change(record.prior.tier, tier, score, why),
             campaign_track=self._track(tier, values) if tier == self.model.campaign_tier else None,
             score_tier=score_tier,
         )
-
-    def capacity_candidate(self, record: AccountRecord, result: Result) -> bool:
-        """Return True when the result counts against the capacity tier's limit."""
-        cap = self.model.reassessment.capacity_tier
-        return cap is not None and result.tier == cap and not self._override(record, None)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -213,6 +208,7 @@ class Scorer:
         # Order matters for a fixed point: re-running on the results must give the same
         # results. Triggers and inactivity look at the score tier only; hysteresis then
         # holds a previous tier, but never against a deliberate inactivity downgrade.
+        score_tier = tier
         fired = self._trigger(record, nums, issues) if tier in r.upgrade_from else None
         idle = None
         if r.inactive_days and not fired and tier in r.downgrade_from:
@@ -223,22 +219,32 @@ class Scorer:
             tier = self.model.tiers[self._rank[tier] + 1].name
             why = f"downgraded: no activity for {idle} days"
         else:
-            previous = record.current.tier
-            if (
-                previous in self._rank
-                and self._rank[tier] > self._rank[previous]
-                and score >= self.model.tier(previous).min_score - r.hysteresis
-            ):
-                tier = previous
-                why = f"held at {previous}: {score:.1f} is within {r.hysteresis:g} points"
+            tier, why = self._hold(record.prior.tier, tier, score, why)
         override = self._override(record, issues)
         if override is not None:
             return override, "manual override"
         if over_capacity and tier == r.capacity_tier and r.overflow_to:
+            if why is not None and why.startswith("held at"):
+                # Held up only by hysteresis: decide as if it already sat in the overflow tier,
+                # which is where the next run finds it, so the answer is a fixed point.
+                return self._hold(r.overflow_to, score_tier, score, None)
             return (
                 r.overflow_to,
                 f"{tier} capacity reached: lowest scores overflow to {r.overflow_to}",
             )
+        return tier, why
+
+    def _hold(
+        self, previous: str | None, tier: str, score: float, why: str | None
+    ) -> tuple[str, str | None]:
+        """Keep the previous tier when the score fell less than the hysteresis margin below it."""
+        margin = self.model.reassessment.hysteresis
+        if (
+            previous in self._rank
+            and self._rank[tier] > self._rank[previous]
+            and score >= self.model.tier(previous).min_score - margin
+        ):
+            return previous, f"held at {previous}: {score:.1f} is within {margin:g} points"
         return tier, why
 
     def _trigger(

@@ -62,7 +62,7 @@ PLAIN_ENV: dict[str, str] = {
 
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 _VERSION = re.compile(r"^\d{2,3}\.0$")
-_INT_KEYS = ("bulk_read_threshold", "bulk_write_threshold", "lag_minutes", "timeout")
+_INT_KEYS = ("bulk_read_threshold", "bulk_write_threshold", "timeout")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,6 @@ class SalesforceConfig:
     rollups: bool = False
     tier_values: tuple[str, ...] = DEFAULT_TIERS
     health_values: tuple[str, ...] = DEFAULT_HEALTH
-    lag_minutes: int = 5
     timeout: int = 120
 
     def __post_init__(self) -> None:
@@ -150,6 +149,11 @@ class SalesforceConfig:
     def from_mapping(cls, data: Mapping[str, Any], env: Mapping[str, str]) -> SalesforceConfig:
         """Build a config from a `[salesforce]` table, reading secrets from env variables."""
         data = dict(data)
+        if "lag_minutes" in data:
+            raise ConfigError(
+                "salesforce.lag_minutes: the lag window is one setting for every source; "
+                "use [sync] lag_seconds"
+            )
         for secret in SECRET_ENV:
             if secret in data:
                 raise ConfigError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import requests
 
@@ -21,6 +21,7 @@ from connectors.salesforce.read import (
     account_pages,
     check_describe,
     id_pages,
+    integration_user,
     modstamp,
     to_records,
 )
@@ -37,6 +38,8 @@ class SalesforceConnector:
     """Accounts in and results out through the Salesforce REST and Bulk 2.0 APIs."""
 
     name = "salesforce"
+    replayable = False  # every read is API calls
+    reads_outputs = True
 
     def __init__(
         self,
@@ -53,6 +56,7 @@ class SalesforceConnector:
         self.clock = clock or (lambda: datetime.now(UTC))
         #: After iter_accounts is exhausted: where the next incremental read should start.
         self.watermark: datetime | None = None
+        self._user_id: str | None = None  # "" once looked up and not found
 
     @property
     def api_calls(self) -> int:
@@ -64,14 +68,18 @@ class SalesforceConnector:
         describe = self.client.rest("sobjects/Account/describe")
         check_describe(describe, self.config)
 
-    def iter_accounts(self, since: datetime | None = None) -> Iterator[AccountRecord]:
-        """Yield accounts lazily, all or those changed after `since`; then set `watermark`."""
+    def next_bookmark(self) -> str | None:
+        """Return the watermark of the last complete read (ISO time), None before one."""
+        return self.watermark.isoformat() if self.watermark is not None else None
+
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
+        """Yield accounts lazily, all or those changed after the bookmark; then set `watermark`."""
+        since = datetime.fromisoformat(bookmark) if bookmark else None
         self.watermark = None
         start = self.clock()
-        # Rows committed late carry an earlier SystemModstamp: re-read a small window.
-        query_since = since - timedelta(minutes=self.config.lag_minutes) if since else None
+        not_by = self._integration_user() if since is not None else None
         newest: datetime | None = None
-        for rows in account_pages(self.client, query_since):
+        for rows in account_pages(self.client, since, not_by):
             for row in rows:
                 stamp = modstamp(row)
                 if stamp is not None and (newest is None or stamp > newest):
@@ -79,6 +87,11 @@ class SalesforceConnector:
             yield from to_records(self.client, rows)
         seen = newest or since or start
         self.watermark = min(seen, start)
+
+    def _integration_user(self) -> str | None:
+        if self._user_id is None:
+            self._user_id = integration_user(self.client) or ""
+        return self._user_id or None
 
     def read_ids(self, ids: Iterable[str]) -> Iterator[AccountRecord]:
         """Yield the given accounts (ids validated before anything is sent)."""

@@ -20,12 +20,24 @@ from connectors.salesforce.soql import (
     rollup_opportunities,
     select_accounts,
     select_by_ids,
+    select_user,
 )
 from scoring import AccountRecord
 
 #: Ids per `WHERE Id IN (...)`: keeps the GET URL well under Salesforce's 16 KB limit and an
 #: aggregate roll-up (two groups per account) under the 2,000-row aggregate cap.
 ID_CHUNK = 300
+
+
+def integration_user(client: SalesforceClient) -> str | None:
+    """Return the id of the user tiersync logs in as (None for a session without a username)."""
+    username = client.config.username
+    if not username:
+        return None
+    timeout = client.config.timeout
+    found = client.run(lambda sf: sf.query(select_user(username), timeout=timeout))
+    records = found.get("records") or []
+    return str(records[0]["Id"]) if records else None
 
 
 def rest_pages(client: SalesforceClient, soql: str) -> Iterator[Sequence[Mapping[str, Any]]]:
@@ -45,13 +57,13 @@ def rest_pages(client: SalesforceClient, soql: str) -> Iterator[Sequence[Mapping
 
 
 def account_pages(
-    client: SalesforceClient, since: datetime | None
+    client: SalesforceClient, since: datetime | None, not_by: str | None = None
 ) -> Iterator[Sequence[Mapping[str, Any]]]:
     """Count the accounts to read, then page through them by REST or by Bulk 2.0."""
     config = client.config
     timeout = config.timeout
-    counted = client.run(lambda sf: sf.query(count_accounts(since), timeout=timeout))
-    soql = select_accounts(select_fields(config), since)
+    counted = client.run(lambda sf: sf.query(count_accounts(since, not_by), timeout=timeout))
+    soql = select_accounts(select_fields(config), since, not_by)
     if counted["totalSize"] > config.bulk_read_threshold:
         yield from query_pages(client, soql)
     else:

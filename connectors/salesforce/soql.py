@@ -10,7 +10,12 @@ from simple_salesforce.format import format_soql
 
 # One path segment: a standard or custom API name (Foo, Foo__c, ns__Foo__c, Owner.Name).
 _SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
-_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def is_record_id(value: object) -> bool:
+    """Return True for a 15- or 18-character Salesforce record id (the one rule for ids)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 def check_api_name(name: str) -> str:
@@ -23,7 +28,7 @@ def check_api_name(name: str) -> str:
 
 def check_id(value: str) -> str:
     """Return value when it has the 15/18-character id form; raise ValueError otherwise."""
-    if not isinstance(value, str) or not _ID.match(value):
+    if not is_record_id(value):
         raise ValueError(f"{value!r} is not a Salesforce record id")
     return value
 
@@ -35,17 +40,37 @@ def soql_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def select_accounts(fields: Sequence[str], since: datetime | None = None) -> str:
-    """Build the account read: the mapped fields, optionally changed after `since`."""
+def changed_since(since: datetime | None, not_by: str | None = None) -> str:
+    """Build the WHERE of an incremental read: changed after `since`, not by the given user.
+
+    Writing outputs bumps SystemModstamp: leaving out the integration user's own changes keeps
+    a run from re-reading what the previous run wrote, while a person's edit, made in the same
+    second or not, is still read.
+    """
+    if since is None:
+        return ""
+    where = f" WHERE SystemModstamp > {soql_datetime(since)}"
+    if not_by is not None:
+        where += f" AND LastModifiedById != '{check_id(not_by)}'"
+    return where
+
+
+def select_accounts(
+    fields: Sequence[str], since: datetime | None = None, not_by: str | None = None
+) -> str:
+    """Build the account read: the mapped fields, optionally only what changed after `since`."""
     names = ", ".join(check_api_name(f) for f in fields)
-    where = f" WHERE SystemModstamp > {soql_datetime(since)}" if since is not None else ""
-    return f"SELECT {names} FROM Account{where}"
+    return f"SELECT {names} FROM Account{changed_since(since, not_by)}"
 
 
-def count_accounts(since: datetime | None = None) -> str:
+def count_accounts(since: datetime | None = None, not_by: str | None = None) -> str:
     """Build the COUNT() query that decides between REST and Bulk 2.0."""
-    where = f" WHERE SystemModstamp > {soql_datetime(since)}" if since is not None else ""
-    return f"SELECT COUNT() FROM Account{where}"
+    return f"SELECT COUNT() FROM Account{changed_since(since, not_by)}"
+
+
+def select_user(username: str) -> str:
+    """Build the lookup of the integration user's id by username."""
+    return format_soql("SELECT Id FROM User WHERE Username = {} LIMIT 1", username)
 
 
 def select_by_ids(fields: Sequence[str], ids: Iterable[str]) -> str:

@@ -24,8 +24,8 @@ class SalesforceBudgetExceeded(BudgetExceeded):
     """The API budget stopped writing; `report` holds exactly what was written before."""
 
     def __init__(self, message: str, report: WriteReport) -> None:
-        super().__init__(message)
-        self.report = report
+        super().__init__(message, report)
+        self.report: WriteReport = report
 
 
 def write_changes(client: SalesforceClient, changes: Iterable[Change], report: WriteReport) -> None:

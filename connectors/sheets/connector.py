@@ -37,6 +37,8 @@ class SheetsConnector(ModelTabs):
     """Reads accounts from one tab and writes Tier/Score/Health/Next Action/Reason back."""
 
     name = "sheets"
+    replayable = False  # every read is an API call
+    reads_outputs = True
 
     def __init__(
         self,
@@ -88,7 +90,16 @@ class SheetsConnector(ModelTabs):
                 )
         return cols
 
-    def iter_accounts(self) -> Iterator[AccountRecord]:
+    def next_bookmark(self) -> str | None:
+        """Return None: a tab is always read whole (one call)."""
+        return None
+
+    def read_ids(self, ids: Iterable[str]) -> Iterator[AccountRecord]:
+        """Yield the rows of these accounts (the tab is read whole, in one call)."""
+        wanted = set(ids)
+        return (r for r in self.iter_accounts() if r.account_id in wanted)
+
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         """Yield each account of the tab once (first row wins for a duplicated key)."""
         table = self.api.retry(self._read_accounts)  # the whole tab in one call
         cols = self._input_columns(table)

@@ -26,7 +26,8 @@ from sqlalchemy import (
     update,
 )
 
-from plugin.store.database import Store, inbox, utcnow
+from plugin.store.database import Store
+from plugin.store.schema import inbox, utcnow
 
 LEASE = timedelta(seconds=120)
 BACKOFF_BASE = 10.0  # seconds before the first retry

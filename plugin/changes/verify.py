@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
@@ -17,6 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from connectors.salesforce.soql import is_record_id
 from plugin.errors import PluginError
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -38,7 +38,6 @@ TIMESTAMP_HEADER = "X-Tiersync-Timestamp"
 SIGNATURE_HEADER = "X-Tiersync-Signature"
 SIGNATURE_VERSION = "v1"
 MAX_CALLOUT_IDS = 200
-_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
 
 
 class WebhookError(PluginError):
@@ -83,7 +82,7 @@ class OutboundMessage:
 
 def check_id(value: str, what: str = "id") -> str:
     """Return value when it is a 15- or 18-character Salesforce id, else raise MessageError."""
-    if not isinstance(value, str) or not _ID.fullmatch(value):
+    if not is_record_id(value):
         raise MessageError(f"{what} is not a Salesforce id: {str(value)[:40]!r}")
     return value
 

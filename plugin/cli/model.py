@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from plugin.cli.common import model_failure
-from plugin.model.sources import load_model_file
+from plugin.model.files import load_model_file
 from scoring import DEFAULT_MODEL, ModelError, model_hash
 
 

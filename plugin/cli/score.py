@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import click
 
 from connectors.errors import ConnectorError
 from connectors.local import LocalCsvConnector
-from plugin.cli.common import model_failure
-from plugin.model.sources import load_model_file
-from plugin.sync.stream import score_stream
-from scoring import ModelError, Scorer, Summary
+from plugin.cli.common import CliError, model_failure
+from plugin.errors import exit_code
+from plugin.model.files import load_model_file
+from plugin.sync.book import BookScorer, final_pairs, score_all
+from scoring import AccountRecord, ModelError, Result, Scorer, Summary
 
 
 def register(main: click.Group) -> None:
@@ -46,16 +48,21 @@ def score(
     scorer = Scorer(model, today=day)
     summary = Summary(model)
 
-    def counted() -> object:
-        for record, result in score_stream(scorer, connector.iter_accounts):
+    def counted(scored: BookScorer) -> Iterator[tuple[AccountRecord, Result]]:
+        for record, result in final_pairs(scored):
             summary.add(result)
             yield record, result
 
     try:
         connector.check()
-        report = connector.write_results(counted())  # type: ignore[arg-type]
+        scored = score_all(scorer, connector.iter_accounts())
+        try:
+            report = connector.write_results(counted(scored))
+        finally:
+            scored.close()
+        report.failures[:0] = scored.duplicates
     except ConnectorError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc), exit_code(exc)) from None
     click.echo(summary.render())
     for failure in report.failures:
         click.echo(f"skipped {failure.account_id}: {failure.message}", err=True)

@@ -121,13 +121,13 @@ def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
 @click.option("--failures", "show_failures", is_flag=True, help="List records still failing.")
 def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
     """Show the latest runs (and the records whose write still fails)."""
-    from plugin.store import ledger
+    from plugin.store import journal
     from plugin.store.database import Store
 
     config = config_from(config_path)
     store = Store(config.store_url)
     guarded(store.upgrade)
-    for r in ledger.recent_runs(store, limit):
+    for r in journal.recent_runs(store, limit):
         took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
         click.echo(
             f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M} {r['status']:<11} "
@@ -136,7 +136,7 @@ def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
             f"model {r['model_version'] or '-'}" + (f"  error: {r['error']}" if r["error"] else "")
         )
     if show_failures:
-        for f in ledger.open_failures(store):
+        for f in journal.open_failures(store):
             click.echo(
                 f"failing {f['system']}:{f['account_id']} x{f['attempts']} "
                 f"{f['code']}: {f['message']}"

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from plugin.cli.common import CONFIG_OPTION, config_from, guarded
-from plugin.model.sources import read_model_data
+from plugin.model.files import read_model_data
+from plugin.sync.preview import preview
 
 
 def register(main: click.Group) -> None:
@@ -72,7 +73,6 @@ def rollback(config_path: Path | None, version: str) -> None:
 @click.option("--limit", default=20, show_default=True, help="Moving accounts to list.")
 def preview_command(config_path: Path | None, new_model: Path, limit: int) -> None:
     """Show how many accounts would move between tiers under NEW_MODEL, and which."""
-    from plugin.sync.run import preview
 
     config = config_from(config_path)
     data = guarded(lambda: read_model_data(new_model))

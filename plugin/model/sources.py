@@ -1,32 +1,40 @@
-"""Reading a scoring model from a JSON file, with errors a manager can act on."""
+"""Where the configured model comes from: the built-in default, a JSON file or the sheet.
+
+The one reader of the configured source: the sync, the add-on and the CLI all call
+`read_source`, so they agree on what "the model in the sheet" is.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from scoring import DEFAULT_MODEL, ModelError, ModelIssue, ScoringModel, load_model
+from connectors.sheets.connector import SheetsConnector
+from plugin.config import Config
+from plugin.model.files import read_model_data
+from plugin.wiring import open_sheet
+from scoring import DEFAULT_MODEL
 
 
-def read_model_data(path: str | Path) -> dict[str, Any]:
-    """Return the plain data of a JSON model file, or raise ModelError saying what is wrong."""
-    target = Path(path)
-    try:
-        text = target.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ModelError([ModelIssue((), f"cannot read {target}: {exc.strerror or exc}")]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"{target} line {exc.lineno} column {exc.colno}"
-        raise ModelError([ModelIssue((), f"not valid JSON: {exc.msg}", where)]) from None
-    if not isinstance(data, dict):
-        raise ModelError([ModelIssue((), "the model must be a JSON object", str(target))])
-    return data
+def read_source(
+    config: Config, sheet: SheetsConnector | None = None
+) -> tuple[Mapping[str, Any], SheetsConnector | None]:
+    """Return the configured model's plain data and, for a sheet model, the sheet it came from.
+
+    `sheet`: an open connector to the model's sheet to read through (else one is opened).
+    """
+    if config.model.source == "file" and config.model.path is not None:
+        return read_model_data(config.model.path), None
+    if config.model.source == "sheet":
+        sheet = sheet or open_sheet(config)
+        return sheet.read_model(), sheet
+    return DEFAULT_MODEL, None
 
 
-def load_model_file(path: str | Path | None) -> tuple[ScoringModel, dict[str, Any]]:
-    """Load and validate a model file (None: the default scorecard); return model and data."""
-    data = DEFAULT_MODEL if path is None else read_model_data(path)
-    return load_model(data), data
+def source_label(config: Config) -> str:
+    """Return a short description of where the configured model comes from."""
+    if config.model.source == "file":
+        return f"file {config.model.path}"
+    if config.model.source == "sheet" and config.sheets is not None:
+        return f"sheet {config.sheets.spreadsheet_key}"
+    return "built-in default"

@@ -16,10 +16,13 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from connectors.errors import ConfigError
+from connectors.sheets.connector import SheetsConnector
+from connectors.sheets.tabs import StatusLine
 from plugin.config import Config
-from plugin.model.sources import read_model_data
-from plugin.store.database import Store, model_versions, utcnow
-from scoring import DEFAULT_MODEL, ModelError, ScoringModel, load_model, model_hash
+from plugin.model.sources import read_source, source_label
+from plugin.store.database import Store
+from plugin.store.schema import model_versions, utcnow
+from scoring import ModelError, ScoringModel, load_model, model_hash
 
 SOURCE_MARK = "model-source"
 
@@ -108,21 +111,20 @@ def rollback(store: Store, ref: str, applied_by: str) -> Version:
     return apply_version(store, old.data, old.source, applied_by, note=f"rollback to #{old.id}")
 
 
-def source_label(config: Config) -> str:
-    """Return a short description of where the configured model comes from."""
-    if config.model.source == "file":
-        return f"file {config.model.path}"
-    if config.model.source == "sheet":
-        return f"sheet {config.sheets.get('spreadsheet_key', '')}"
-    return "built-in default"
-
-
 def resolve_model(
-    config: Config, store: Store, *, apply: bool = True, applied_by: str = "sync"
+    config: Config,
+    store: Store,
+    *,
+    apply: bool = True,
+    applied_by: str = "sync",
+    sheet: SheetsConnector | None = None,
 ) -> ResolvedModel:
-    """Return the model to run with; apply the source's model when it changed (unless not apply)."""
+    """Return the model to run with; apply the source's model when it changed (unless not apply).
+
+    `sheet`: the run's own connector to the model's sheet, so its calls count in the run.
+    """
     current = current_version(store)
-    data, sheet = _read_source(config)
+    data, sheet = read_source(config, sheet)
     source_hash = model_hash(data)
     if current is not None and store.get_watermark(SOURCE_MARK) == source_hash:
         return ResolvedModel(load_model(current.data), current.data, current.hash)
@@ -146,22 +148,10 @@ def resolve_model(
     return ResolvedModel(model, data, source_hash, notes)
 
 
-def _read_source(config: Config) -> tuple[Mapping[str, Any], Any]:
-    if config.model.source == "file":
-        assert config.model.path is not None
-        return read_model_data(config.model.path), None
-    if config.model.source == "sheet":
-        from plugin.wiring import open_connector
-
-        sheet = open_connector("sheets", config)
-        return sheet.read_model(), sheet
-    return DEFAULT_MODEL, None
-
-
-def _sheet_status(sheet: Any, error: ModelError | None, version: str, kept: str | None) -> None:
+def _sheet_status(
+    sheet: SheetsConnector, error: ModelError | None, version: str, kept: str | None
+) -> None:
     """Show the model's errors (or OK) in the sheet's Status tab, when the connector can."""
-    from connectors.sheets.tabs import StatusLine
-
     lines: list[StatusLine] = []
     if error is not None:
         last = getattr(sheet, "last_model", None)

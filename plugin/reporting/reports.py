@@ -18,8 +18,9 @@ from connectors.errors import ConfigError
 from plugin.config import Config
 from plugin.model.versions import current_version, resolve_model
 from plugin.reporting.sample_opps import BUNDLED
-from plugin.store import ledger
-from plugin.store.database import Store, account_state
+from plugin.store import accounts
+from plugin.store.database import Store
+from plugin.store.schema import account_state
 from scoring import ScoringModel, load_model
 from scoring.errors import InvalidValue
 from scoring.parse import parse_bool, parse_date, parse_number
@@ -83,7 +84,7 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
             model_version=tag,
             distribution=distribution(store, model),
             capacity=capacity(store, model),
-            movements=ledger.history(store, limit=movements),
+            movements=accounts.history(store, limit=movements),
             performance=performance(store, model, config),
         )
     finally:

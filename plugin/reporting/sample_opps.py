@@ -17,6 +17,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.local import LocalCsvConnector
+from connectors.sample import BASE_DATE
+from plugin.sync.book import final_pairs, score_all
+from scoring import DEFAULT_MODEL, Scorer, load_model
+
 #: tier -> (opportunity creation rate, win rate, average won deal, median cycle days)
 SEED_SPEC: dict[str, tuple[float, float, float, int]] = {
     "Tier 1": (0.42, 0.48, 185_000.0, 240),
@@ -95,14 +100,12 @@ def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
 
 def bundled_account_tiers() -> list[tuple[str, str]]:
     """Return (account_id, tier) of the bundled sample scored with the default model."""
-    from connectors.local import LocalCsvConnector
-    from connectors.sample import BASE_DATE
-    from plugin.sync.stream import score_stream
-    from scoring import DEFAULT_MODEL, Scorer, load_model
-
-    source = LocalCsvConnector()
     scorer = Scorer(load_model(DEFAULT_MODEL), BASE_DATE)
-    return [(r.account_id, res.tier) for r, res in score_stream(scorer, source.iter_accounts)]
+    scored = score_all(scorer, LocalCsvConnector().iter_accounts())
+    try:
+        return [(r.account_id, res.tier) for r, res in final_pairs(scored)]
+    finally:
+        scored.close()
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance script

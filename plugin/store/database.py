@@ -1,4 +1,4 @@
-"""The store: run history, tier changes, failures, model versions, locks, watermarks, inbox.
+"""The store's door: the engine, schema creation and migration, the run lock and watermarks.
 
 SQLAlchemy Core over a SQLite file by default, PostgreSQL by URL. The program creates and
 migrates its own schema (`Store.upgrade`), so there is nothing to install by hand.
@@ -6,26 +6,12 @@ migrates its own schema (`Store.upgrade`), so there is nothing to install by han
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Dialect,
     Engine,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
     create_engine,
     event,
     exc,
@@ -34,161 +20,15 @@ from sqlalchemy import (
     update,
 )
 
-SCHEMA_VERSION = 1
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A datetime stored in UTC and always read back time-zone aware (SQLite keeps no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC (the one clock read of the store)."""
-    return datetime.now(UTC)
-
-
-metadata = MetaData()
-
-schema_version = Table(
-    "schema_version",
+from plugin.store.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    locks,
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", Integer, nullable=False),
+    schema_version,
+    utcnow,
+    watermarks,
 )
-
-runs = Table(
-    "runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(16), nullable=False, default="sync"),
-    Column("holder", String(200), nullable=False, default=""),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("finished_at", UTCDateTime),
-    Column("status", String(16), nullable=False),  # running|succeeded|partial|failed|interrupted
-    Column("accounts", Integer, nullable=False, default=0),
-    Column("written", Integer, nullable=False, default=0),
-    Column("unchanged", Integer, nullable=False, default=0),
-    Column("changes", Integer, nullable=False, default=0),
-    Column("failures", Integer, nullable=False, default=0),
-    Column("api_calls", Integer, nullable=False, default=0),
-    Column("model_version", String(12)),
-    Column("counts", Text),  # JSON: per tier, health, changes per tier
-    Column("error", Text),
-    Column("notes", Text),
-)
-
-tier_changes = Table(
-    "tier_changes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
-    Column("system", String(32), nullable=False),
-    Column("account_id", String(64), nullable=False),
-    Column("from_tier", String(32)),
-    Column("to_tier", String(32), nullable=False),
-    Column("why", Text, nullable=False, default=""),
-    Column("changed_at", UTCDateTime, nullable=False),
-    UniqueConstraint("run_id", "system", "account_id", name="uq_tier_changes_run_account"),
-    Index("ix_tier_changes_account", "system", "account_id"),
-    Index("ix_tier_changes_changed_at", "changed_at"),
-)
-
-write_failures = Table(
-    "write_failures",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("system", String(32), nullable=False),
-    Column("account_id", String(64), nullable=False),
-    Column("code", String(64), nullable=False, default=""),
-    Column("message", Text, nullable=False, default=""),
-    Column("fields", Text, nullable=False, default=""),
-    Column("attempts", Integer, nullable=False, default=1),
-    Column("first_run_id", Integer),
-    Column("last_run_id", Integer),
-    Column("first_failed_at", UTCDateTime, nullable=False),
-    Column("last_failed_at", UTCDateTime, nullable=False),
-    Column("resolved_at", UTCDateTime),
-    Column("resolved_run_id", Integer),
-    UniqueConstraint("system", "account_id", name="uq_write_failures_account"),
-)
-
-model_versions = Table(
-    "model_versions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("hash", String(12), nullable=False, index=True),
-    Column("source", String(300), nullable=False),
-    Column("applied_at", UTCDateTime, nullable=False),
-    Column("applied_by", String(200), nullable=False, default=""),
-    Column("data", Text, nullable=False),  # the model as JSON
-    Column("note", Text),
-)
-
-locks = Table(
-    "locks",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("holder", String(200), nullable=False),
-    Column("acquired_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-)
-
-watermarks = Table(
-    "watermarks",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", String(200), nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
-
-account_state = Table(
-    "account_state",
-    metadata,
-    Column("system", String(32), primary_key=True),
-    Column("account_id", String(64), primary_key=True),
-    Column("name", String(255)),
-    Column("owner", String(128)),
-    Column("tier", String(32)),
-    Column("score", Float),
-    Column("health", String(32)),
-    Column("next_action", Text),
-    Column("reason", Text),
-    Column("run_id", Integer),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Index("ix_account_state_tier", "system", "tier"),
-)
-
-inbox = Table(
-    "inbox",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account_id", String(18), nullable=False, index=True),
-    Column("source", String(32), nullable=False, default=""),
-    Column("received_at", UTCDateTime, nullable=False),
-    Column("available_at", UTCDateTime, nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("claimed_by", String(200)),
-    Column("claimed_until", UTCDateTime),
-    Column("done_at", UTCDateTime),
-    Column("last_error", Text),
-    Index("ix_inbox_pending", "done_at", "available_at"),
-)
-
-#: Steps that bring a schema at version N to N + 1 (none yet: version 1 is the first).
-MIGRATIONS: dict[int, Callable[[Engine], None]] = {}
 
 
 @dataclass(frozen=True)

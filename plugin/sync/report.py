@@ -17,7 +17,9 @@ class RunReport:
     tiers: dict[str, int] = field(default_factory=dict)
     targets: dict[str, float | None] = field(default_factory=dict)
     health: dict[str, int] = field(default_factory=dict)
-    changes: int = 0
+    changes: int = 0  # tier moves computed in this run
+    changes_recorded: int = 0  # tier moves recorded in the history (systems now hold them)
+    book: int | None = None  # partial runs: accounts in the whole stored book
     changes_by_tier: dict[str, int] = field(default_factory=dict)
     written: int = 0
     unchanged: int = 0
@@ -34,8 +36,10 @@ def render(report: RunReport) -> str:
     """Return the one-screen summary of a run."""
     head = "DRY RUN (nothing written)" if report.status == "dry-run" else f"run {report.run_id}"
     lines = [f"{head}: {report.status}, model {report.model_version}", ""]
+    if report.book is not None:
+        lines.append(f"book after this run ({report.book} accounts; {report.accounts} read):")
     lines.append(f"{'tier':<8} {'accounts':>9} {'share':>7} {'target':>7} {'changes':>8}")
-    n = report.accounts or 1
+    n = (report.book if report.book is not None else report.accounts) or 1
     for tier, count in report.tiers.items():
         target = report.targets.get(tier)
         tgt = f"{target:.0%}" if target is not None else "-"

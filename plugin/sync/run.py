@@ -12,23 +12,25 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
+from connectors.sheets.connector import SheetsConnector
 from plugin.config import Config
 from plugin.errors import Interrupted, LockHeld
-from plugin.model.preview import Preview, dry_run_source, preview
-from plugin.model.versions import ResolvedModel, resolve_model
-from plugin.store import ledger
+from plugin.model.versions import resolve_model
+from plugin.store import accounts, journal
 from plugin.store.database import Store
+from plugin.sync.context import RunContext
+from plugin.sync.preview import dry_run_source
 from plugin.sync.report import RunReport, render
 from plugin.sync.source import Outcome, sync_source
-from plugin.wiring import open_connector
-from scoring import Scorer, Summary
+from plugin.wiring import ConnectorFactory, open_connector
+from scoring import DEFAULT_MODEL, Scorer, Summary, load_model
 
 LOCK = "sync"
 Progress = Callable[[int, int | None], None]
 
-__all__ = ["LockHeld", "Preview", "RunReport", "preview", "run_sync"]
+__all__ = ["LockHeld", "RunReport", "run_sync"]
 
 
 def run_sync(
@@ -40,20 +42,25 @@ def run_sync(
     today: date | None = None,
     stop: threading.Event | None = None,
     holder: str | None = None,
+    connectors: ConnectorFactory = open_connector,
 ) -> RunReport:
-    """Run one sync (or a dry run that writes nothing) and return its report."""
+    """Run one sync (or a dry run that writes nothing) and return its report.
+
+    `connectors` builds each system's connector (tests pass fakes); the store is opened from
+    the config unless given.
+    """
     own = store is None
     store = store or Store(config.store_url)
     started = time.monotonic()
     try:
         store.upgrade()
         if dry_run:
-            return _dry_run(config, store, today, started)
+            return _dry_run(config, store, today, started, connectors)
         holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         if not _lock(store, holder, config.sync.lock_ttl_seconds):
             raise LockHeld(store.lock_holder(LOCK))
         try:
-            return _locked(config, store, holder, today, started, progress, stop)
+            return _locked(config, store, holder, today, started, progress, stop, connectors)
         finally:
             store.release_lock(LOCK, holder)
     finally:
@@ -93,9 +100,10 @@ def _locked(
     started: float,
     progress: Progress | None,
     stop: threading.Event | None,
+    factory: ConnectorFactory,
 ) -> RunReport:
-    ledger.close_abandoned_runs(store)
-    run_id = ledger.start_run(store, holder)
+    journal.close_abandoned_runs(store)
+    run_id = journal.start_run(store, holder)
     report = RunReport(run_id, "running")
 
     def tick(n: int, total: int | None) -> None:
@@ -106,93 +114,78 @@ def _locked(
         if n >= 0 and stop is not None and stop.is_set():
             raise Interrupted("stopped on request")
 
+    ctx: RunContext | None = None
     summary: Summary | None = None
-    outcome = Outcome()
+    outcomes: list[tuple[str, Outcome]] = []
     try:
-        resolved = resolve_model(config, store)
+        ctx = RunContext(config, store, Scorer(load_model(DEFAULT_MODEL)), run_id, factory, tick)
+        resolved = resolve_model(config, store, sheet=_model_sheet(ctx))
+        ctx.scorer = Scorer(resolved.model, today or date.today())
         report.model_version, report.notes = resolved.version, list(resolved.notes)
         summary = Summary(resolved.model)
         for name in config.sources:
-            _one_source(config, store, run_id, resolved, summary, outcome, name, today, tick)
-        report.status = "partial" if outcome.report.failures else "succeeded"
+            outcomes.append((name, sync_source(ctx, name, summary)))
+        report.status = _status(outcomes)
     except Interrupted as exc:
-        if summary is None:
+        if summary is None or ctx is None:
             raise
         report.status, report.notes = "interrupted", [*report.notes, str(exc)]
-        _finish(store, report, summary, outcome, started, error=str(exc))
+        _finish(ctx, report, summary, outcomes, started, error=str(exc))
         return report
     except BaseException as exc:
-        ledger.finish_run(store, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        calls = ctx.api_calls if ctx is not None else 0
+        journal.finish_run(
+            store, run_id, "failed", error=f"{type(exc).__name__}: {exc}", api_calls=calls
+        )
         raise
-    _finish(store, report, summary, outcome, started)
+    _finish(ctx, report, summary, outcomes, started)
     return report
 
 
-def _one_source(
-    config: Config,
-    store: Store,
-    run_id: int,
-    resolved: ResolvedModel,
-    summary: Summary,
-    outcome: Outcome,
-    name: str,
-    today: date | None,
-    tick: Callable[[int, int | None], None],
-) -> None:
-    conn = open_connector(name, config)
-    conn.check()
-    sinks = [conn]
-    if config.sinks:
-        sinks = [conn if s == name else open_connector(s, config) for s in config.sinks]
-    since = _since(config, store, name)
-    got = sync_source(
-        conn,
-        sinks,
-        store,
-        run_id,
-        Scorer(resolved.model, today or date.today()),
-        summary,
-        size=config.sync.batch_size,
-        tick=tick,
-        since=since,
-    )
-    outcome.report.merge(got.report)
-    outcome.recorded += got.recorded
-    outcome.history += got.history
-    mark = getattr(conn, "watermark", None)
-    if config.sync.incremental and isinstance(mark, datetime):
-        store.set_watermark(f"accounts:{name}", mark.isoformat())
-
-
-def _since(config: Config, store: Store, name: str) -> datetime | None:
-    if not config.sync.incremental or name == "local":
+def _model_sheet(ctx: RunContext) -> SheetsConnector | None:
+    """Return the run's own sheet connector when the model lives in the sheet (calls counted)."""
+    if ctx.config.model.source != "sheet":
         return None
-    value = store.get_watermark(f"accounts:{name}")
-    return datetime.fromisoformat(value) if value else None
+    conn = ctx.connector("sheets")
+    return conn if isinstance(conn, SheetsConnector) else None
+
+
+def _status(outcomes: list[tuple[str, Outcome]]) -> str:
+    if any(o.stopped or o.report.failures for _, o in outcomes):
+        return "partial"
+    return "succeeded"
 
 
 def _finish(
-    store: Store,
+    ctx: RunContext,
     report: RunReport,
     summary: Summary,
-    outcome: Outcome,
+    outcomes: list[tuple[str, Outcome]],
     started: float,
     error: str | None = None,
 ) -> None:
     _fill(report, summary, started)
-    w = outcome.report
-    report.written, report.unchanged, report.api_calls = w.written, w.unchanged, w.api_calls
-    report.failures = list(w.failures)
+    for name, o in outcomes:
+        if o.partial_book:  # the distribution is the whole book's, not the batch's
+            _book_counts(ctx, report, name)
+        w = o.report
+        report.written += w.written
+        report.unchanged += w.unchanged
+        report.failures.extend(w.failures)
+        report.changes_recorded += o.history
+        if o.stopped:
+            report.notes.append(o.stopped)
+    report.api_calls = ctx.api_calls
     report.summary = render(report)
     assert report.run_id is not None
-    ledger.finish_run(
-        store,
+    journal.finish_run(
+        ctx.store,
         report.run_id,
         report.status,
         accounts=report.accounts,
         written=report.written,
         unchanged=report.unchanged,
-        changes=report.changes,
+        changes=report.changes_recorded,
         failures=len(report.failures),
         api_calls=report.api_calls,
         model_version=report.model_version,
@@ -200,6 +193,13 @@ def _finish(
         error=error,
         notes="\n".join(report.notes) or None,
     )
+
+
+def _book_counts(ctx: RunContext, report: RunReport, name: str) -> None:
+    tiers, health = accounts.book_counts(ctx.store, name)
+    report.book = sum(tiers.values())
+    report.tiers = {t.name: tiers[t.name] for t in ctx.model.tiers}
+    report.health = {h.status: health[h.status] for h in ctx.model.health}
 
 
 def _fill(report: RunReport, summary: Summary, started: float) -> None:
@@ -212,16 +212,20 @@ def _fill(report: RunReport, summary: Summary, started: float) -> None:
     report.duration = time.monotonic() - started
 
 
-def _dry_run(config: Config, store: Store, today: date | None, started: float) -> RunReport:
-    resolved = resolve_model(config, store, apply=False)
+def _dry_run(
+    config: Config, store: Store, today: date | None, started: float, factory: ConnectorFactory
+) -> RunReport:
+    ctx = RunContext(config, store, Scorer(load_model(DEFAULT_MODEL)), None, factory)
+    resolved = resolve_model(config, store, apply=False, sheet=_model_sheet(ctx))
+    ctx.scorer = Scorer(resolved.model, today or date.today())
     report = RunReport(None, "dry-run", model_version=resolved.version, notes=resolved.notes)
     summary = Summary(resolved.model)
-    scorer = Scorer(resolved.model, today or date.today())
     for name in config.sources:
-        would, sample = dry_run_source(open_connector(name, config), store, scorer, summary)
+        would, sample = dry_run_source(ctx, name, summary)
         report.written += would
         report.would_change.extend(sample[: 50 - len(report.would_change)])
     report.unchanged = summary.total - report.written
     _fill(report, summary, started)
+    report.api_calls = ctx.api_calls
     report.summary = render(report)
     return report

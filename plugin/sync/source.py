@@ -1,187 +1,208 @@
-"""One source's sync: read (with the stored previous outputs), score, write, then record.
+"""One system's sync: read, score as a book, write only what differs, then record it.
 
-Recording happens only after the write returned, batch by batch, state and history together:
-a crash between the write and the record makes the next run write the same values again and
-record the change once; a crash during recording loses nothing already committed.
+The same function serves the nightly full sync, an incremental sync (from the bookmark, plus
+the records whose write failed) and a webhook batch (given ids). Recording happens only after
+the write returned: a crash between the two makes the next run write the same values again and
+record the change once. A write stopped by the API budget records exactly what was written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from itertools import islice
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import chain
 
 from connectors.base import Connector, RecordFailure, WriteReport
-from plugin.store import ledger
-from plugin.store.database import Store
+from connectors.errors import BudgetExceeded
+from plugin.store import accounts, journal
+from plugin.sync.book import BookScorer, Decided, with_previous
+from plugin.sync.context import RunContext
 from plugin.sync.spool import Spool
-from plugin.sync.stream import score_stream
-from plugin.wiring import api_calls, rereadable
-from scoring import AccountRecord, Outputs, Result, Scorer, Summary
+from scoring import AccountRecord, Book, Result, Summary
 
-Lite = tuple[str, str, float, str, str, str, Any, Any, Any, Any, Any]
-Tick = Callable[[int, int | None], None]
+BOOKMARK = "accounts:{}"
 
 
 @dataclass
 class Outcome:
-    """What one source's sync did."""
+    """What one system's sync did."""
 
     report: WriteReport = field(default_factory=WriteReport)
+    read: int = 0
     recorded: int = 0
     history: int = 0
-    read: int = 0
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Yield lists of up to size items."""
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def with_state(
-    store: Store, system: str, records: Iterable[AccountRecord], size: int, stale: set[str]
-) -> Iterator[AccountRecord]:
-    """Give each record the outputs tiersync last wrote (one store query per batch)."""
-    for chunk in batched(records, size):
-        stored = ledger.states(store, system, [r.account_id for r in chunk])
-        for record in chunk:
-            s = stored.get(record.account_id)
-            if s is None:
-                if record.current != Outputs():
-                    stale.add(record.account_id)  # first sight of a system's own values
-            else:
-                if (s.owner, s.name) != ledger.labels(record):
-                    stale.add(record.account_id)
-                out = Outputs(s.tier, s.score, s.health, s.next_action, s.reason)
-                record = replace(record, current=out)
-            yield record
-
-
-def reader(
-    conn: Connector, store: Store, size: int, stale: set[str], since: datetime | None
-) -> tuple[Callable[[], Iterable[AccountRecord]], Spool[AccountRecord] | None]:
-    """Return a callable giving the records (re-readable), spooling sources read once."""
-
-    def read() -> Iterator[AccountRecord]:
-        if since is not None:
-            return conn.iter_accounts(since=since)  # type: ignore[call-arg]
-        return conn.iter_accounts()
-
-    if rereadable(conn):
-        return lambda: with_state(store, conn.name, read(), size, stale), None
-    spool = Spool[AccountRecord]().extend(with_state(store, conn.name, read(), size, stale))
-    return lambda: iter(spool), spool
-
-
-def tap(
-    pairs: Iterable[tuple[AccountRecord, Result]],
-    out: Spool[Lite],
-    summary: Summary,
-    stale: set[str],
-    every: int,
-    tick: Tick,
-    total: int | None,
-) -> Iterator[tuple[AccountRecord, Result]]:
-    """Pass pairs through to the sink, counting them and spooling what must be recorded."""
-    n = 0
-    for record, result in pairs:
-        summary.add(result)
-        if result.differs_from(record.current) or record.account_id in stale or result.change:
-            ch = result.change
-            owner, name = ledger.labels(record)
-            out.append(
-                (
-                    record.account_id,
-                    result.tier,
-                    result.score,
-                    result.health,
-                    result.next_action,
-                    result.reason,
-                    owner,
-                    name,
-                    ch.from_tier if ch else None,
-                    ch.to_tier if ch else None,
-                    ch.why if ch else None,
-                )
-            )
-        yield record, result
-        n += 1
-        if n % every == 0:
-            tick(n, total)
-    tick(n, total)
+    partial_book: bool = False
+    stopped: str | None = None
+    seen: set[str] = field(default_factory=set)  # ids read (webhooks: which ids were found)
 
 
 def sync_source(
-    conn: Connector,
-    sinks: list[Connector],
-    store: Store,
-    run_id: int,
-    scorer: Scorer,
-    summary: Summary,
-    *,
-    size: int,
-    tick: Tick,
-    since: datetime | None = None,
+    ctx: RunContext, name: str, summary: Summary, ids: Sequence[str] | None = None
 ) -> Outcome:
-    """Score one source's accounts, write them to the sinks, record state and history."""
-    outcome = Outcome()
-    stale: set[str] = set()
-    records, spooled = reader(conn, store, size, stale, since)
-    total = spooled.count if spooled is not None else None
-    calls_before = sum(api_calls(c) for c in {id(c): c for c in [conn, *sinks]}.values())
+    """Sync one system: all of it, what changed since the bookmark, or the given ids."""
+    conn = ctx.connector(name)
+    if ids is None:
+        conn.check()
+    bookmark = _bookmark(ctx, name) if ids is None else None
+    outcome = Outcome(partial_book=ids is not None or bookmark is not None)
+    scored = BookScorer(ctx.scorer, Book(ctx.model, replaceable=outcome.partial_book))
     try:
-        with Spool[Lite](size) as out:
-            pairs = tap(score_stream(scorer, records), out, summary, stale, size, tick, total)
-            outcome.report.merge(sinks[0].write_results(pairs))
-            for sink in sinks[1:]:
-                outcome.report.merge(sink.write_results(score_stream(scorer, records)))
-            failed = {f.account_id for f in outcome.report.failures}
-            outcome.read = summary.total
-            _record(store, conn.name, run_id, out, failed, outcome, tick)
+        if outcome.partial_book:
+            scored.load_stored(accounts.standings(ctx.store, name))
+        for record, state in _attach(ctx, conn, _read(ctx, conn, bookmark, ids, scored)):
+            result = scored.add(record, state)
+            if result is not None:
+                outcome.read += 1
+                if outcome.read % ctx.config.sync.batch_size == 0:
+                    ctx.tick(outcome.read, None)
+        if outcome.partial_book:
+            outcome.read += scored.ripple(conn.read_ids, lambda rs: _attach(ctx, conn, rs))
+        ctx.tick(outcome.read, outcome.read)
+        outcome.report.failures.extend(scored.duplicates)
+        if ids is not None:
+            outcome.seen = scored.seen & set(ids)
+        with Spool[Decided](ctx.config.sync.batch_size) as decided:
+            for item in scored.decided():
+                summary.add(item[1])
+                decided.append(item)
+            _write(ctx, conn, name, decided, outcome, store_only=ids is not None)
+            _record(ctx, name, decided, outcome)
     finally:
-        if spooled is not None:
-            spooled.close()
-    calls = sum(api_calls(c) for c in {id(c): c for c in [conn, *sinks]}.values())
-    outcome.report.api_calls = max(outcome.report.api_calls, calls - calls_before)
-    _failures(store, conn.name, run_id, outcome.report.failures, full=since is None)
+        scored.close()
+    if ids is None and ctx.config.sync.incremental:
+        _save_bookmark(ctx, conn, name, outcome)
     return outcome
 
 
-def _record(
-    store: Store,
-    system: str,
-    run_id: int,
-    out: Spool[Lite],
-    failed: set[str],
+def _bookmark(ctx: RunContext, name: str) -> str | None:
+    """Return where an incremental read starts: the saved watermark less the lag window."""
+    if not ctx.config.sync.incremental:
+        return None
+    saved = ctx.store.get_watermark(BOOKMARK.format(name))
+    if not saved:
+        return None
+    # Rows committed late carry an earlier SystemModstamp: re-read a small window.
+    lag = timedelta(seconds=ctx.config.sync.lag_seconds)
+    return (datetime.fromisoformat(saved) - lag).isoformat()
+
+
+def _read(
+    ctx: RunContext,
+    conn: Connector,
+    bookmark: str | None,
+    ids: Sequence[str] | None,
+    scored: BookScorer,
+) -> Iterator[AccountRecord]:
+    if ids is not None:
+        return iter(conn.read_ids(ids))
+    if bookmark is None:
+        return iter(conn.iter_accounts())
+
+    def retries() -> Iterator[AccountRecord]:
+        # runs after the changed records are read: the records whose last write failed are
+        # read again every run until they succeed
+        failed = journal.open_failure_ids(ctx.store, conn.name) - scored.seen
+        if failed:
+            yield from conn.read_ids(sorted(failed))
+
+    return chain(conn.iter_accounts(bookmark), retries())
+
+
+def _attach(
+    ctx: RunContext, conn: Connector, records: Iterable[AccountRecord]
+) -> Iterator[tuple[AccountRecord, accounts.State | None]]:
+    size = ctx.config.sync.batch_size
+    return with_previous(ctx.store, conn.name, records, size, reads=conn.reads_outputs)
+
+
+def _pairs(decided: Spool[Decided]) -> Iterator[tuple[AccountRecord, Result]]:
+    return ((record, result) for record, result, _, _ in decided)
+
+
+def _write(
+    ctx: RunContext,
+    conn: Connector,
+    name: str,
+    decided: Spool[Decided],
     outcome: Outcome,
-    tick: Tick,
+    *,
+    store_only: bool,
 ) -> None:
-    for chunk in out.chunks():
-        updates: list[ledger.State] = []
-        changes: list[ledger.Change] = []
-        for aid, tier, score, health, action, reason, owner, name, frm, to, why in chunk:
-            if aid in failed:
+    """Write to the sinks; a file is rewritten whole by full syncs only (webhooks: store)."""
+    sinks = [conn]
+    if ctx.config.sinks and not store_only:
+        sinks = [conn if s == name else ctx.connector(s) for s in ctx.config.sinks]
+    if store_only and conn.replayable:
+        sinks = []
+    if not sinks:
+        outcome.report.unchanged += decided.count
+    for sink in sinks:
+        try:
+            outcome.report.merge(sink.write_results(_pairs(decided)))
+        except BudgetExceeded as exc:
+            if exc.report is not None:
+                outcome.report.merge(exc.report)
+            outcome.stopped = str(exc)
+            return
+
+
+def _record(ctx: RunContext, name: str, decided: Spool[Decided], outcome: Outcome) -> None:
+    """Save states and tier changes of what the systems now hold; failures apart."""
+    failed = {f.account_id for f in outcome.report.failures}
+    written = set(outcome.report.written_ids) if outcome.stopped else None
+    open_failed = journal.open_failure_ids(ctx.store, name) if ctx.run_id is not None else set()
+    if not outcome.partial_book and written is None:
+        open_failed -= failed  # a full read: a failure of an account no longer there is over
+        done = sorted(open_failed)
+        open_failed = set()
+    else:
+        done = []
+    for chunk in decided.chunks():
+        updates: list[accounts.State] = []
+        changes: list[accounts.Change] = []
+        for record, result, state, candidate in chunk:
+            aid = record.account_id
+            if aid in failed or (written is not None and aid not in written):
                 continue
-            updates.append(ledger.State(aid, tier, score, health, action, reason, owner, name))
-            if to is not None:
-                changes.append(ledger.Change(aid, frm, to, why))
-        ledger.record(store, system, run_id, updates, changes)
+            if aid in open_failed:
+                done.append(aid)
+            if _needs(record, result, state, candidate):
+                updates.append(accounts.state_of(record, result, candidate))
+            ch = result.change
+            if ch is not None:
+                changes.append(accounts.Change(aid, ch.from_tier, ch.to_tier, ch.why))
+        if ctx.run_id is not None and (updates or changes):
+            accounts.record(ctx.store, name, ctx.run_id, updates, changes)
         outcome.recorded += len(updates)
         outcome.history += len(changes)
-        tick(-1, None)
+        ctx.tick(-1, None)
+    if ctx.run_id is not None:
+        _failures(ctx, name, outcome.report.failures, done)
 
 
-def _failures(
-    store: Store, system: str, run_id: int, failures: list[RecordFailure], *, full: bool
-) -> None:
-    if failures:
-        ledger.record_failures(store, system, run_id, failures)
-    if full:
-        still = {f.account_id for f in failures}
-        ledger.resolve_failures(
-            store, system, run_id, ledger.open_failure_ids(store, system) - still
-        )
+def _needs(record: AccountRecord, result: Result, state: accounts.State | None, cand: bool) -> bool:
+    if state is None:
+        return True
+    owner, name = accounts.labels(record)
+    return (
+        result.outputs != state.outputs
+        or (owner, name) != (state.owner, state.name)
+        or cand != state.candidate
+    )
+
+
+def _failures(ctx: RunContext, name: str, failures: list[RecordFailure], done: list[str]) -> None:
+    assert ctx.run_id is not None
+    real = [f for f in failures if f.code != "DUPLICATE_KEY"]
+    if real:
+        journal.record_failures(ctx.store, name, ctx.run_id, real)
+    if done:
+        journal.resolve_failures(ctx.store, name, ctx.run_id, done)
+
+
+def _save_bookmark(ctx: RunContext, conn: Connector, name: str, outcome: Outcome) -> None:
+    """Save the bookmark only after the write succeeded: a crash re-reads, never skips."""
+    mark = conn.next_bookmark()
+    if mark is not None and outcome.stopped is None and ctx.run_id is not None:
+        ctx.store.set_watermark(BOOKMARK.format(name), mark)

@@ -18,9 +18,10 @@ import requests
 from flask import Blueprint, Response, jsonify, request
 from google.auth import jwt
 
-from plugin.errors import PluginError
-from plugin.web import api as addon_actions
+from plugin.errors import LockHeld, PluginError
+from plugin.sync.run import run_sync
 from plugin.web import cards as cards
+from plugin.web import model_actions as addon_actions
 from plugin.web.resources import Resources, resources
 
 bp = Blueprint("addon", __name__, url_prefix="/addon")
@@ -143,14 +144,14 @@ def _base() -> str:
 def homepage() -> Response:
     """Show the model status, last validation, last run and the actions."""
     res = resources()
-    status = addon_actions.status(res)
+    status = addon_actions.status(res.config, res.store)
     return jsonify(cards.push(cards.status_card(_base(), *status)))
 
 
 @bp.post("/validate")
 def validate() -> Response:
     """Validate the sheet's model and list its errors."""
-    issues, model_hash = addon_actions.validate(resources())
+    issues, model_hash = addon_actions.validate(resources().config, resources().store)
     note = "Model is valid" if not issues else f"{len(issues)} error(s)"
     return jsonify(cards.update(cards.validation_card(_base(), issues, model_hash), note))
 
@@ -158,7 +159,7 @@ def validate() -> Response:
 @bp.post("/preview")
 def preview() -> Response:
     """Show how many accounts the sheet's model would move between tiers."""
-    outcome = addon_actions.preview(resources())
+    outcome = addon_actions.preview(resources().config, resources().store)
     if isinstance(outcome, list):
         return jsonify(cards.update(cards.validation_card(_base(), outcome, None), "Fix errors"))
     transitions, moved = outcome
@@ -169,14 +170,14 @@ def preview() -> Response:
 def apply() -> Response:
     """Apply the sheet's model as a new version (the next sync uses it)."""
     body = request.get_json(silent=True) or {}
-    title, lines = addon_actions.apply(resources(), _user(body))
+    title, lines = addon_actions.apply(resources().config, resources().store, _user(body))
     return jsonify(cards.update(cards.message_card(_base(), title, lines), title))
 
 
 @bp.post("/sync")
 def sync_now() -> Response:
     """Start a sync in the background (the run lock keeps it to one at a time)."""
-    title, lines = addon_actions.sync_now(resources())
+    title, lines = start_sync(resources())
     return jsonify(cards.update(cards.message_card(_base(), title, lines), title))
 
 
@@ -190,3 +191,25 @@ def render_manifest(template: Mapping[str, Any], base_url: str) -> dict[str, Any
     text = json.dumps(template).replace(MANIFEST_PLACEHOLDER, base_url.rstrip("/"))
     rendered: dict[str, Any] = json.loads(text)
     return rendered
+
+
+_sync_lock = threading.Lock()
+
+
+def start_sync(res: Resources) -> tuple[str, list[str]]:
+    """Start a sync in a background thread; the store's run lock keeps it to one at a time."""
+    holder = res.store.lock_holder("sync")
+    if holder is not None or _sync_lock.locked():
+        return "Sync already running", [f"Started by {holder.holder if holder else 'this server'}"]
+
+    def run() -> None:
+        with _sync_lock:
+            try:
+                run_sync(res.config, store=res.store)
+            except LockHeld:  # a nightly run started meanwhile: it does the same work
+                return
+            except Exception:  # run_sync recorded the failed run; the card shows it
+                return
+
+    threading.Thread(target=run, name="tiersync-sync-now", daemon=True).start()
+    return "Sync started", ["The run appears under Last run when it finishes."]

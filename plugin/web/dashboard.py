@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from plugin.changes import inbox
 from plugin.changes.worker import id_connector
 from plugin.model import versions
-from plugin.store import ledger
-from plugin.store.database import account_state
+from plugin.store import accounts, journal
+from plugin.store.schema import account_state
 from plugin.web.resources import Resources, resources
 from scoring import DEFAULT_MODEL, load_model
 from scoring.errors import InvalidValue
@@ -177,7 +177,7 @@ def movements(res: Resources, limit: int = 25) -> list[dict[str, Any]]:
     """Return recent tier movements with their reasons, newest first."""
     return [
         {k: row[k] for k in ("account_id", "from_tier", "to_tier", "why", "changed_at", "run_id")}
-        for row in ledger.history(res.store, limit=limit)
+        for row in accounts.history(res.store, limit=limit)
     ]
 
 
@@ -185,7 +185,7 @@ def runs(res: Resources, limit: int = 15) -> list[dict[str, Any]]:
     """Return recent runs with status, counts and API calls."""
     keep: tuple[str, ...] = ("id", "kind", "status", "started_at", "finished_at", "accounts")
     keep = (*keep, "written", "changes", "failures", "api_calls", "error")
-    return [{k: row[k] for k in keep} for row in ledger.recent_runs(res.store, limit=limit)]
+    return [{k: row[k] for k in keep} for row in journal.recent_runs(res.store, limit=limit)]
 
 
 def _number(value: Any) -> float | None:

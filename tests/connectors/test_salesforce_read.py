@@ -78,28 +78,44 @@ def test_full_read_follows_next_records_url_page_by_page() -> None:
     assert connector.watermark == datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 
 
+INTEGRATION_USER = "005Dn0000001AbcIAE"
+
+
+def answer_integration_user() -> None:
+    """Answer the lookup of the integration user's id, shaped like a REST query result."""
+    url = f"/services/data/v60.0/sobjects/User/{INTEGRATION_USER}"
+    user = {"attributes": {"type": "User", "url": url}, "Id": INTEGRATION_USER}
+    add_query(responses.mock, "FROM User", {"totalSize": 1, "done": True, "records": [user]})
+
+
 @responses.activate
-def test_incremental_read_rereads_a_lag_window_and_caps_watermark_at_start() -> None:
-    since = datetime(2024, 6, 2, 2, 0, tzinfo=UTC)
+def test_incremental_read_leaves_out_own_writes_and_caps_watermark_at_start() -> None:
+    answer_integration_user()
     add_query(responses.mock, "COUNT()", {"totalSize": 1, "done": True, "records": []})
     future = dict(fixture("accounts_page_last.json")["records"][0])
     future["SystemModstamp"] = "2024-06-03T02:07:00.000+0000"  # server clock ahead of ours
     add_query(responses.mock, "SELECT Id", query_page([future]))
-    connector = make_connector()
-    assert len(list(connector.iter_accounts(since))) == 1
-    where = " WHERE SystemModstamp > 2024-06-02T01:55:00Z"
-    assert soql_of(responses.calls[0].request) == "SELECT COUNT() FROM Account" + where
-    assert soql_of(responses.calls[1].request) == SELECT + where
+    connector = make_connector(make_config(username="tiersync@acme.example"))
+    # the sync passes the bookmark with its lag window already taken off
+    assert len(list(connector.iter_accounts("2024-06-02T01:55:00+00:00"))) == 1
+    assert "FROM User WHERE Username = " in soql_of(responses.calls[0].request)
+    where = (
+        f" WHERE SystemModstamp > 2024-06-02T01:55:00Z AND LastModifiedById != '{INTEGRATION_USER}'"
+    )
+    assert soql_of(responses.calls[1].request) == "SELECT COUNT() FROM Account" + where
+    assert soql_of(responses.calls[2].request) == SELECT + where
     assert connector.watermark == NOW
+    assert connector.next_bookmark() == NOW.isoformat()
 
 
 @responses.activate
 def test_incremental_read_with_nothing_new_keeps_the_watermark() -> None:
     since = datetime(2024, 6, 2, 2, 0, tzinfo=UTC)
+    answer_integration_user()
     add_query(responses.mock, "COUNT()", {"totalSize": 0, "done": True, "records": []})
     add_query(responses.mock, "SELECT Id", query_page([]))
-    connector = make_connector()
-    assert list(connector.iter_accounts(since)) == []
+    connector = make_connector(make_config(username="tiersync@acme.example"))
+    assert list(connector.iter_accounts(since.isoformat())) == []
     assert connector.watermark == since
 
 

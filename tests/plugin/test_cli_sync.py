@@ -70,4 +70,4 @@ def test_db_upgrade(sync_dir: Path) -> None:
     result = CliRunner().invoke(
         main, ["db", "upgrade", "--config", str(sync_dir / "tiersync.toml")]
     )
-    assert result.exit_code == 0 and "schema v1" in result.output
+    assert result.exit_code == 0 and "schema v2" in result.output

@@ -103,14 +103,15 @@ def test_missing_and_broken_files_are_config_errors(tmp_path: Path) -> None:
         load_config(_write(tmp_path, "[schedule\n"), env={})
 
 
-def test_other_tables_are_kept_for_their_modules(tmp_path: Path) -> None:
+def test_web_tables_are_typed_at_load(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         '[webhooks]\norg_id = "00D000000000001"\nhmac_secret_env = "HOOK_SECRET"\n'
         '[dashboard]\ntoken_env = "DASH_TOKEN"\n[addon]\naudience = "https://x.example"\n',
     )
     config = load_config(path, env={"HOOK_SECRET": "s"})
-    assert config.webhooks["org_id"] == "00D000000000001"
-    assert config.dashboard["token_env"] == "DASH_TOKEN"
-    assert config.addon["audience"] == "https://x.example"
+    assert config.web.org_id == "00D000000000001"
+    assert config.web.hmac_secret == "s"
+    assert config.web.dashboard_token_env == "DASH_TOKEN"
+    assert config.web.audience == "https://x.example"
     assert config.env["HOOK_SECRET"] == "s"

@@ -11,7 +11,7 @@ from connectors.errors import ConfigError
 from connectors.local import LocalCsvConnector
 from plugin.cli import main
 from plugin.config import load_config
-from plugin.wiring import open_connector, rereadable
+from plugin.wiring import open_connector
 
 
 def _config(tmp_path: Path, text: str) -> Path:
@@ -23,7 +23,7 @@ def _config(tmp_path: Path, text: str) -> Path:
 def test_local_is_built_from_the_local_table(tmp_path: Path) -> None:
     config = load_config(_config(tmp_path, '[local]\nsource = "a.csv"\n'), env={})
     conn = open_connector("local", config)
-    assert isinstance(conn, LocalCsvConnector) and rereadable(conn)
+    assert isinstance(conn, LocalCsvConnector) and conn.replayable
     assert conn.source == tmp_path / "a.csv"
 
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from plugin.cli import main
 from plugin.config import load_config
 from plugin.store.database import Store
-from plugin.sync.run import preview, run_sync
+from plugin.sync.preview import preview
+from plugin.sync.run import run_sync
 from scoring import DEFAULT_MODEL, ModelError, model_hash
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from plugin.config import load_config
-from plugin.store import ledger
+from plugin.store import journal
 from plugin.store.database import Store
 from plugin.sync.run import run_sync
 from tests.plugin.test_sync import changes_of, outputs
@@ -21,20 +21,20 @@ CRASH = """
 import os, sys
 from datetime import date
 from plugin.sync import source as engine
-from plugin.store import ledger
+from plugin.store import accounts, journal
 from plugin.config import load_config
 from plugin.sync.run import run_sync
 
 if sys.argv[2] == "after-write":
     engine._record = lambda *args, **kwargs: os._exit(3)
 else:
-    real, calls = ledger.record, []
+    real, calls = accounts.record, []
     def record(*args, **kwargs):
         real(*args, **kwargs)
         calls.append(1)
         if len(calls) == 2:
             os._exit(3)
-    ledger.record = record
+    accounts.record = record
 run_sync(load_config(sys.argv[1]), today=date(2026, 11, 1))
 """
 
@@ -66,6 +66,6 @@ def test_rerun_after_a_kill_converges_with_one_history_entry_per_change(
     assert outputs(config.local.output) == outputs(clean / "out" / "accounts.csv")
     history = changes_of(store)
     assert len(history) == 8 and len(set(history)) == 8
-    assert [r["status"] for r in ledger.recent_runs(store)] == ["succeeded", "interrupted"]
+    assert [r["status"] for r in journal.recent_runs(store)] == ["succeeded", "interrupted"]
     assert run_sync(config, store=store, today=date(2026, 11, 1)).written == 0
     store.dispose()

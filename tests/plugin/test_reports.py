@@ -13,8 +13,9 @@ from plugin.cli import main
 from plugin.config import load_config
 from plugin.reporting.reports import build_report, read_opportunities, render_report, report_rows
 from plugin.reporting.sample_opps import COLUMNS, generate
-from plugin.store import ledger
-from plugin.store.database import Store, account_state
+from plugin.store import accounts, journal
+from plugin.store.database import Store
+from plugin.store.schema import account_state
 from scoring.performance import table
 
 SEED_TIERS = {"Tier 1": 100, "Tier 2": 400, "Tier 3": 800}
@@ -110,9 +111,9 @@ def test_distribution_and_capacity_name_overloaded_reps(tmp_path: Path) -> None:
 
 def test_recent_movements_come_with_their_reasons(tmp_path: Path) -> None:
     path, store = _seed_store(tmp_path)
-    run = ledger.start_run(store, "me")
-    ledger.record(
-        store, "local", run, [], [ledger.Change("100000", "Tier 2", "Tier 1", "upgraded: intent")]
+    run = journal.start_run(store, "me")
+    accounts.record(
+        store, "local", run, [], [accounts.Change("100000", "Tier 2", "Tier 1", "upgraded: intent")]
     )
     report = build_report(load_config(path, env={}), store=store)
     assert [(m["account_id"], m["why"]) for m in report.movements] == [

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import inspect, select
 
 from connectors.base import RecordFailure
-from plugin.store import ledger
-from plugin.store.database import SCHEMA_VERSION, Store, inbox, schema_version
+from plugin.store import accounts, journal
+from plugin.store.database import Store
+from plugin.store.schema import SCHEMA_VERSION, inbox, schema_version
 
 
 def test_upgrade_creates_every_table_and_is_repeatable(any_store: Store) -> None:
@@ -75,35 +76,35 @@ def test_watermarks_insert_and_replace(any_store: Store) -> None:
 
 
 def test_recording_twice_in_a_run_adds_no_duplicate_history(any_store: Store) -> None:
-    run = ledger.start_run(any_store, "me")
-    state = ledger.State("001", "Tier 1", 82.0, "Healthy", "QBR", "why", owner="Ann")
-    change = ledger.Change("001", None, "Tier 1", "first assessment")
-    ledger.record(any_store, "local", run, [state], [change])
-    ledger.record(any_store, "local", run, [state], [change])
-    assert [h["to_tier"] for h in ledger.history(any_store)] == ["Tier 1"]
-    assert ledger.states(any_store, "local", ["001", "002"]) == {"001": state}
-    moved = ledger.State("001", "Tier 2", 70.0, "Healthy", "x", "y", owner="Ann")
-    ledger.record(any_store, "local", run, [moved], [])
-    assert ledger.states(any_store, "local", ["001"])["001"].tier == "Tier 2"
+    run = journal.start_run(any_store, "me")
+    state = accounts.State("001", "Tier 1", 82.0, "Healthy", "QBR", "why", owner="Ann")
+    change = accounts.Change("001", None, "Tier 1", "first assessment")
+    accounts.record(any_store, "local", run, [state], [change])
+    accounts.record(any_store, "local", run, [state], [change])
+    assert [h["to_tier"] for h in accounts.history(any_store)] == ["Tier 1"]
+    assert accounts.states(any_store, "local", ["001", "002"]) == {"001": state}
+    moved = accounts.State("001", "Tier 2", 70.0, "Healthy", "x", "y", owner="Ann")
+    accounts.record(any_store, "local", run, [moved], [])
+    assert accounts.states(any_store, "local", ["001"])["001"].tier == "Tier 2"
 
 
 def test_failures_are_kept_counted_and_resolved(any_store: Store) -> None:
-    run1 = ledger.start_run(any_store, "me")
+    run1 = journal.start_run(any_store, "me")
     bad = RecordFailure("001", "FIELD_CUSTOM_VALIDATION_EXCEPTION", "nope", ("Tier__c",))
-    ledger.record_failures(any_store, "salesforce", run1, [bad])
-    run2 = ledger.start_run(any_store, "me")
-    ledger.record_failures(any_store, "salesforce", run2, [bad])
-    (row,) = ledger.open_failures(any_store)
+    journal.record_failures(any_store, "salesforce", run1, [bad])
+    run2 = journal.start_run(any_store, "me")
+    journal.record_failures(any_store, "salesforce", run2, [bad])
+    (row,) = journal.open_failures(any_store)
     assert (row["attempts"], row["first_run_id"], row["last_run_id"]) == (2, run1, run2)
-    assert ledger.open_failure_ids(any_store, "salesforce") == {"001"}
-    assert ledger.resolve_failures(any_store, "salesforce", run2, ["001", "002"]) == 1
-    assert ledger.open_failures(any_store) == []
+    assert journal.open_failure_ids(any_store, "salesforce") == {"001"}
+    assert journal.resolve_failures(any_store, "salesforce", run2, ["001", "002"]) == 1
+    assert journal.open_failures(any_store) == []
 
 
 def test_abandoned_runs_are_closed_as_interrupted(any_store: Store) -> None:
-    run = ledger.start_run(any_store, "dead:1")
-    assert ledger.close_abandoned_runs(any_store) == 1
-    (row,) = ledger.recent_runs(any_store)
+    run = journal.start_run(any_store, "dead:1")
+    assert journal.close_abandoned_runs(any_store) == 1
+    (row,) = journal.recent_runs(any_store)
     assert (row["id"], row["status"]) == (run, "interrupted")
 
 

@@ -17,7 +17,7 @@ from connectors.base import RecordFailure, WriteReport
 from connectors.local import LocalCsvConnector
 from plugin.config import Config, load_config
 from plugin.errors import LockHeld
-from plugin.store import ledger
+from plugin.store import accounts, journal
 from plugin.store.database import Store
 from plugin.sync.run import LOCK, run_sync
 from scoring import DEFAULT_MODEL, AccountRecord, Result
@@ -37,7 +37,7 @@ def outputs(path: Path) -> dict[str, tuple[str, str, str, str, str]]:
 
 def changes_of(store: Store) -> list[tuple[str, str | None, str]]:
     """Return every recorded tier change as (account, from, to), oldest first."""
-    rows = ledger.history(store, limit=10_000)
+    rows = accounts.history(store, limit=10_000)
     return sorted(((r["account_id"], r["from_tier"], r["to_tier"]) for r in rows), key=str)
 
 
@@ -62,8 +62,8 @@ def test_first_run_writes_every_account_and_records_each_tier(config: Config, st
     got = outputs(config.local.output)
     assert {a: row[0] for a, row in got.items()} == EIGHT
     assert changes_of(store) == sorted((a, None, t) for a, t in EIGHT.items())
-    assert ledger.states(store, "local", ["A1"])["A1"].tier == "Tier 1"
-    (run,) = ledger.recent_runs(store)
+    assert accounts.states(store, "local", ["A1"])["A1"].tier == "Tier 1"
+    (run,) = journal.recent_runs(store)
     assert (run["status"], run["written"], run["changes"]) == ("succeeded", 8, 8)
     assert run["model_version"] == report.model_version
     assert "Tier 1" in report.summary and "duration" in report.summary
@@ -77,7 +77,7 @@ def test_second_run_without_changes_writes_nothing(config: Config, store: Store)
     assert (report.written, report.unchanged, report.changes) == (0, 8, 0)
     assert outputs(config.local.output) == first
     assert len(changes_of(store)) == 8
-    assert [r["written"] for r in ledger.recent_runs(store)] == [0, 8]
+    assert [r["written"] for r in journal.recent_runs(store)] == [0, 8]
 
 
 def test_a_model_change_records_exactly_the_accounts_that_move(
@@ -96,7 +96,7 @@ def test_a_model_change_records_exactly_the_accounts_that_move(
     moved = [c for c in changes_of(store) if c[1] is not None]
     assert moved == [("A5", "Tier 3", "Tier 2"), ("A6", "Tier 3", "Tier 2")]
     assert outputs(changed.local.output)["A5"][0] == "Tier 2"
-    runs = ledger.recent_runs(store)
+    runs = journal.recent_runs(store)
     assert runs[0]["model_version"] != runs[1]["model_version"]
     assert any("applied model version" in n for n in report.notes)
 
@@ -104,15 +104,22 @@ def test_a_model_change_records_exactly_the_accounts_that_move(
 class FailingSink:
     """The local connector, but the system rejects some accounts."""
 
+    replayable, reads_outputs, api_calls = True, False, 0
+
     def __init__(self, inner: LocalCsvConnector, reject: set[str]) -> None:
         self.inner, self.reject, self.name = inner, reject, inner.name
-        self.rereadable = True
 
     def check(self) -> None:
         self.inner.check()
 
-    def iter_accounts(self) -> Iterator[AccountRecord]:
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         return self.inner.iter_accounts()
+
+    def next_bookmark(self) -> str | None:
+        return None
+
+    def read_ids(self, ids: Iterable[str]) -> Iterator[AccountRecord]:
+        return self.inner.read_ids(ids)
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
         report = self.inner.write_results(pairs)
@@ -122,25 +129,21 @@ class FailingSink:
         return report
 
 
-def _use(monkeypatch: pytest.MonkeyPatch, factory: Any) -> None:
-    monkeypatch.setattr("plugin.sync.run.open_connector", factory)
-
-
 def test_failed_records_are_kept_and_retried_next_run(
     config: Config, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     local = LocalCsvConnector(config.local.source, config.local.output)
-    _use(monkeypatch, lambda name, cfg: FailingSink(local, {"A3"}))
-    first = run_sync(config, store=store, today=TODAY)
+    rejecting = FailingSink(local, {"A3"})
+    first = run_sync(config, store=store, today=TODAY, connectors=lambda n, c: rejecting)
     assert first.status == "partial" and [f.account_id for f in first.failures] == ["A3"]
-    assert [f["account_id"] for f in ledger.open_failures(store)] == ["A3"]
-    assert "A3" not in ledger.states(store, "local", ["A3"])
+    assert [f["account_id"] for f in journal.open_failures(store)] == ["A3"]
+    assert "A3" not in accounts.states(store, "local", ["A3"])
     assert ("A3", None, "Tier 2") not in changes_of(store)
 
-    _use(monkeypatch, lambda name, cfg: FailingSink(local, set()))
-    second = run_sync(config, store=store, today=TODAY)
+    accepting = FailingSink(local, set())
+    second = run_sync(config, store=store, today=TODAY, connectors=lambda n, c: accepting)
     assert second.status == "succeeded" and second.written == 1
-    assert ledger.open_failures(store) == []
+    assert journal.open_failures(store) == []
     assert changes_of(store).count(("A3", None, "Tier 2")) == 1
     assert len(changes_of(store)) == 8
 
@@ -162,10 +165,11 @@ def test_two_concurrent_syncs_one_runs_the_other_names_the_holder(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sink = BlockingSink(LocalCsvConnector(config.local.source, config.local.output))
-    _use(monkeypatch, lambda name, cfg: sink)
     results: list[Any] = []
     first = threading.Thread(
-        target=lambda: results.append(run_sync(config, today=TODAY, holder="host-a:1:1"))
+        target=lambda: results.append(
+            run_sync(config, today=TODAY, holder="host-a:1:1", connectors=lambda n, c: sink)
+        )
     )
     first.start()
     assert sink.inside.wait(30)
@@ -177,7 +181,7 @@ def test_two_concurrent_syncs_one_runs_the_other_names_the_holder(
     assert "another sync is running: host-a:1:1" in str(held.value)
     assert [r.status for r in results] == ["succeeded"]
     store = Store(config.store_url)
-    assert [r["status"] for r in ledger.recent_runs(store)] == ["succeeded"]
+    assert [r["status"] for r in journal.recent_runs(store)] == ["succeeded"]
     store.dispose()
 
 
@@ -207,7 +211,7 @@ def test_dry_run_writes_and_records_nothing(config: Config, store: Store) -> Non
     assert {w[0] for w in report.would_change} == set(EIGHT)
     assert "DRY RUN" in report.summary
     assert not config.local.output.exists()
-    assert ledger.recent_runs(store) == [] and changes_of(store) == []
+    assert journal.recent_runs(store) == [] and changes_of(store) == []
 
 
 def test_a_stop_request_ends_the_run_without_half_written_output(
@@ -228,20 +232,19 @@ class ReadOnce(FailingSink):
 
     def __init__(self, inner: LocalCsvConnector) -> None:
         super().__init__(inner, set())
-        self.rereadable = False
+        self.replayable = False
         self.reads = 0
 
-    def iter_accounts(self) -> Iterator[AccountRecord]:
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         self.reads += 1
         return self.inner.iter_accounts()
 
 
-def test_a_source_read_once_is_spooled_for_the_capacity_pass(
+def test_a_source_is_read_once_for_scoring_and_capacity(
     config: Config, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = ReadOnce(LocalCsvConnector(config.local.source, config.local.output))
-    _use(monkeypatch, lambda name, cfg: source)
-    report = run_sync(config, store=store, today=TODAY)
+    report = run_sync(config, store=store, today=TODAY, connectors=lambda n, c: source)
     assert source.reads == 1
     assert report.written == 8 and report.tiers["Tier 4"] == 2
 

@@ -92,9 +92,7 @@ class FakeSheet:
         self.status.append((list(lines), version, kept_version))
 
 
-def test_an_invalid_sheet_model_keeps_the_last_good_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_invalid_sheet_model_keeps_the_last_good_version(tmp_path: Path) -> None:
     path = tmp_path / "tiersync.toml"
     path.write_text(
         '[model]\nsource = "sheet"\n[sheets]\nspreadsheet_key = "s1"\n'
@@ -103,15 +101,14 @@ def test_an_invalid_sheet_model_keeps_the_last_good_version(
     )
     config = load_config(path, env={})
     sheet = FakeSheet(DEFAULT_MODEL)
-    monkeypatch.setattr("plugin.wiring.open_connector", lambda name, cfg: sheet)
     store = Store(config.store_url)
     store.upgrade()
-    good = versions.resolve_model(config, store)
+    good = versions.resolve_model(config, store, sheet=sheet)
     assert sheet.status[-1] == ([], good.version, None)
     broken = copy.deepcopy(DEFAULT_MODEL)
     broken["criteria"][0]["weight"] = 95
     sheet.data = broken
-    kept = versions.resolve_model(config, store)
+    kept = versions.resolve_model(config, store, sheet=sheet)
     assert kept.version == good.version
     assert kept.notes and "kept version" in kept.notes[0]
     lines, version, kept_version = sheet.status[-1]

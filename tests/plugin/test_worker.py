@@ -15,9 +15,11 @@ import requests
 import responses
 from sqlalchemy import select
 
+from connectors.local import LocalCsvConnector
 from plugin.changes import inbox, worker
-from plugin.store import ledger
-from plugin.store.database import Store, account_state, runs, write_failures
+from plugin.store import accounts, journal
+from plugin.store.database import Store
+from plugin.store.schema import account_state, runs, write_failures
 from scoring import DEFAULT_MODEL, Scorer, load_model
 from tests.connectors.sf_helpers import (
     COLLECTIONS,
@@ -42,17 +44,17 @@ def test_drain_reads_once_per_batch_writes_and_records(any_store: Store) -> None
     assert fake.reads == [ids] or sorted(fake.reads[0]) == sorted(ids)
     assert dict(fake.written) == dict.fromkeys(ids, 1)
     assert inbox.stats(any_store).pending == 0
-    (run,) = ledger.recent_runs(any_store)
+    (run,) = journal.recent_runs(any_store)
     assert (run["kind"], run["status"], run["accounts"], run["api_calls"]) == (
         "webhook",
         "succeeded",
         5,
-        1,
+        2,  # every call of the run: the read and the write
     )
     with any_store.engine.connect() as conn:
         tiers = set(conn.scalars(select(account_state.c.tier)))
     assert tiers == {"Tier 1"}  # the seed's Acme-like inputs score Tier 1
-    assert len(ledger.history(any_store)) == 5  # first assessment is a movement from none
+    assert len(accounts.history(any_store)) == 5  # first assessment is a movement from none
 
 
 def test_batch_failure_stays_in_the_inbox_and_succeeds_later(any_store: Store) -> None:
@@ -66,7 +68,7 @@ def test_batch_failure_stays_in_the_inbox_and_succeeds_later(any_store: Store) -
         conn.execute(inbox.inbox.update().values(available_at=inbox.inbox.c.received_at))
     assert worker.drain(any_store, fake, SCORER, worker="w1").accounts == 1
     assert fake.written[sf_id(1)] == 1
-    statuses = [r["status"] for r in ledger.recent_runs(any_store)]
+    statuses = [r["status"] for r in journal.recent_runs(any_store)]
     assert statuses == ["succeeded", "failed"]
 
 
@@ -172,13 +174,13 @@ def test_killed_right_after_the_ack_the_id_is_processed_after_restart(tmp_path: 
     store.dispose()
 
 
-def test_local_ids_adapter_reads_the_bundled_sample(tmp_store: Store) -> None:
-    from connectors.local import LocalCsvConnector
-
-    adapter = worker.LocalIds(LocalCsvConnector())
+def test_local_source_results_of_a_webhook_go_to_the_store(tmp_store: Store) -> None:
     inbox.enqueue(tmp_store, ["ACC-0000001", "ACC-0000002", "ACC-9999999"], "callout")
-    report = worker.drain(tmp_store, adapter, SCORER, worker="w1")
-    assert report.accounts == 2 and report.written == 2
+    report = worker.drain(tmp_store, LocalCsvConnector(), SCORER, worker="w1")
+    # the output file is rewritten whole by full syncs only: nothing is written to it here
+    assert report.accounts == 2 and report.written == 0
+    stored = accounts.states(tmp_store, "local", ["ACC-0000001", "ACC-0000002", "ACC-9999999"])
+    assert sorted(stored) == ["ACC-0000001", "ACC-0000002"]
     with tmp_store.engine.connect() as conn:
         kinds = list(conn.scalars(select(runs.c.kind)))
     assert kinds == ["webhook"]

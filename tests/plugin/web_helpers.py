@@ -82,6 +82,18 @@ class FakeSalesforce:
     """An in-process stand-in with the connector's read_ids/write_results, counting every id."""
 
     name = "salesforce"
+    replayable, reads_outputs = False, True
+
+    def check(self) -> None:
+        """Nothing to check in process."""
+
+    def next_bookmark(self) -> str | None:
+        """No incremental reads."""
+        return None
+
+    def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
+        """Yield nothing: the fake is read by id only."""
+        return iter(())
 
     def __init__(
         self, fail_reads: int = 0, reject: Iterable[str] = (), missing: Iterable[str] = ()

@@ -9,16 +9,21 @@ from __future__ import annotations
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
 
 from connectors.errors import ConfigError
+from connectors.salesforce.config import SalesforceConfig
+from connectors.sheets.config import SheetsConfig
+from connectors.tables import known
+from plugin.config.web import WebSettings
 
+T = TypeVar("T")
 CONFIG_NAME = "tiersync.toml"
 CONNECTORS = ("local", "salesforce", "sheets")
 MODEL_SOURCES = ("default", "file", "sheet")
@@ -97,11 +102,9 @@ class Config:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
-    salesforce: Mapping[str, Any] = field(default_factory=_empty)
-    sheets: Mapping[str, Any] = field(default_factory=_empty)
-    webhooks: Mapping[str, Any] = field(default_factory=_empty)
-    addon: Mapping[str, Any] = field(default_factory=_empty)
-    dashboard: Mapping[str, Any] = field(default_factory=_empty)
+    salesforce: SalesforceConfig | None = None
+    sheets: SheetsConfig | None = None
+    web: WebSettings = field(default_factory=WebSettings)
     env: Mapping[str, str] = field(default_factory=_empty)
 
 
@@ -127,9 +130,9 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] = os.envi
 def _build(
     data: Mapping[str, Any], path: Path | None, base: Path, env: Mapping[str, str]
 ) -> Config:
-    _known(
-        data,
+    known(
         "",
+        data,
         (
             "sources",
             "sinks",
@@ -165,12 +168,23 @@ def _build(
         schedule=_schedule(_table(data, "schedule")),
         sync=_sync(_table(data, "sync")),
         report=_report(_table(data, "report"), base),
-        **{
-            k: MappingProxyType(dict(_table(data, k)))
-            for k in ("salesforce", "sheets", "webhooks", "addon", "dashboard")
-        },
+        salesforce=_connector(data, "salesforce", SalesforceConfig.from_mapping, env),
+        sheets=_connector(data, "sheets", SheetsConfig.from_mapping, env),
+        web=WebSettings.from_tables(
+            _table(data, "webhooks"), _table(data, "addon"), _table(data, "dashboard"), env
+        ),
         env=env,
     )
+
+
+def _connector(
+    data: Mapping[str, Any],
+    key: str,
+    parse: Callable[[Mapping[str, Any], Mapping[str, str]], T],
+    env: Mapping[str, str],
+) -> T | None:
+    """Parse a connector's table at load, so a typo fails at start, not inside the 2 a.m. run."""
+    return parse(_table(data, key), env) if key in data else None
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -178,12 +192,6 @@ def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"{key}: must be a table ([{key}])")
     return value
-
-
-def _known(data: Mapping[str, Any], prefix: str, keys: tuple[str, ...]) -> None:
-    for key in data:
-        if key not in keys:
-            raise ConfigError(f"{prefix}{key}: unknown key (expected one of {', '.join(keys)})")
 
 
 def _get(
@@ -220,7 +228,7 @@ def _path(value: Any, base: Path, where: str) -> Path:
 
 
 def _store_url(t: Mapping[str, Any], base: Path, env: Mapping[str, str]) -> str:
-    _known(t, "store.", ("url", "url_env"))
+    known("store", t, ("url", "url_env"))
     url_env = _get(t, "url_env", str, DATABASE_URL_ENV, "store.")
     url = env.get(url_env) or _get(t, "url", str, None, "store.") or "sqlite:///tiersync.db"
     if "://" not in url:
@@ -232,7 +240,7 @@ def _store_url(t: Mapping[str, Any], base: Path, env: Mapping[str, str]) -> str:
 
 
 def _local(t: Mapping[str, Any], base: Path) -> LocalSettings:
-    _known(t, "local.", ("source", "output", "field_map"))
+    known("local", t, ("source", "output", "field_map"))
     fmap = _get(t, "field_map", Mapping, {}, "local.")
     if not all(isinstance(v, str) for v in fmap.values()):
         raise ConfigError("local.field_map: every value must be a column name (text)")
@@ -244,7 +252,7 @@ def _local(t: Mapping[str, Any], base: Path) -> LocalSettings:
 
 
 def _model(t: Mapping[str, Any], base: Path) -> ModelSettings:
-    _known(t, "model.", ("source", "path"))
+    known("model", t, ("source", "path"))
     source = _get(t, "source", str, "file" if "path" in t else "default", "model.")
     if source not in MODEL_SOURCES:
         raise ConfigError(f"model.source: {source!r} is not one of {', '.join(MODEL_SOURCES)}")
@@ -257,7 +265,7 @@ def _model(t: Mapping[str, Any], base: Path) -> ModelSettings:
 
 
 def _schedule(t: Mapping[str, Any]) -> ScheduleSettings:
-    _known(t, "schedule.", ("cron", "timezone", "misfire_grace_seconds"))
+    known("schedule", t, ("cron", "timezone", "misfire_grace_seconds"))
     s = ScheduleSettings(
         cron=_get(t, "cron", str, "0 2 * * *", "schedule."),
         timezone=_get(t, "timezone", str, "UTC", "schedule."),
@@ -277,7 +285,7 @@ def _schedule(t: Mapping[str, Any]) -> ScheduleSettings:
 
 
 def _sync(t: Mapping[str, Any]) -> SyncSettings:
-    _known(t, "sync.", ("batch_size", "lock_ttl_seconds", "incremental", "lag_seconds"))
+    known("sync", t, ("batch_size", "lock_ttl_seconds", "incremental", "lag_seconds"))
     s = SyncSettings(
         batch_size=_get(t, "batch_size", int, 1000, "sync."),
         lock_ttl_seconds=_get(t, "lock_ttl_seconds", int, 900, "sync."),
@@ -293,7 +301,7 @@ def _sync(t: Mapping[str, Any]) -> SyncSettings:
 
 
 def _report(t: Mapping[str, Any], base: Path) -> ReportSettings:
-    _known(t, "report.", ("opportunities", "gross_margin", "investment", "write_to_sheet"))
+    known("report", t, ("opportunities", "gross_margin", "investment", "write_to_sheet"))
     margin = float(_get(t, "gross_margin", (int, float), 0.40, "report."))
     if not 0 <= margin <= 1:
         raise ConfigError(f"report.gross_margin: must be between 0 and 1, got {margin}")

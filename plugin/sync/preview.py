@@ -1,4 +1,8 @@
-"""Preview a model change (which accounts move tier) and the dry run of a sync."""
+"""What a sync would do, without doing it: preview a model change, or dry-run a sync.
+
+Both score every book exactly as a full sync would (the same `BookScorer`, capacity over
+the whole book) and write nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ from connectors.base import Connector
 from plugin.config import Config
 from plugin.model.versions import resolve_model
 from plugin.store.database import Store
-from plugin.sync.source import reader
-from plugin.sync.stream import score_stream
-from plugin.wiring import open_connector
-from scoring import OUTPUT_FIELDS, Scorer, Summary, load_model, model_hash
+from plugin.sync.book import BookScorer, with_previous
+from plugin.sync.context import RunContext
+from plugin.wiring import ConnectorFactory, open_connector
+from scoring import OUTPUT_FIELDS, Book, Scorer, Summary, load_model, model_hash
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ def preview(
     store: Store | None = None,
     today: date | None = None,
     current_data: Mapping[str, Any] | None = None,
+    connectors: ConnectorFactory = open_connector,
 ) -> Preview:
     """Score the current accounts with the current and the new model and compare tiers.
 
@@ -96,34 +101,34 @@ def preview(
             resolved = resolve_model(config, store, apply=False)
             current_model, current_version = resolved.model, resolved.version
         day = today or date.today()
-        old, new = Scorer(current_model, day), Scorer(new_model, day)
+        ctx = RunContext(config, store, Scorer(current_model, day), None, connectors)
         names = [t.name for t in current_model.tiers]
         names += [t.name for t in new_model.tiers if t.name not in names]
         result = Preview(current_version, model_hash(new_model_data), names)
         for source in config.sources:
-            _compare(open_connector(source, config), store, config, old, new, result)
+            _compare(ctx, source, Scorer(new_model, day), result)
         return result
     finally:
         if own:
             store.dispose()
 
 
-def _compare(
-    conn: Connector, store: Store, config: Config, old: Scorer, new: Scorer, out: Preview
-) -> None:
+def _compare(ctx: RunContext, name: str, new: Scorer, out: Preview) -> None:
+    conn = ctx.connector(name)
     conn.check()
-    records, spooled = reader(conn, store, config.sync.batch_size, set(), None)
+    old_book = _scored(ctx, conn, ctx.scorer)
+    new_book = _scored(ctx, conn, new)
     try:
-        pairs = zip(score_stream(old, records), score_stream(new, records), strict=True)
-        for (record, before), (_, after) in pairs:
+        pairs = zip(old_book.decided(), new_book.decided(), strict=True)
+        for (record, before, _, _), (_, after, _, _) in pairs:
             out.accounts += 1
             out.matrix[(before.tier, after.tier)] += 1
             if before.tier != after.tier:
-                name = record.get("name")
+                name_ = record.get("name")
                 out.moves.append(
                     Move(
                         record.account_id,
-                        str(name) if name else None,
+                        str(name_) if name_ else None,
                         before.tier,
                         after.tier,
                         before.score,
@@ -131,20 +136,33 @@ def _compare(
                     )
                 )
     finally:
-        if spooled is not None:
-            spooled.close()
+        old_book.close()
+        new_book.close()
+
+
+def _scored(ctx: RunContext, conn: Connector, scorer: Scorer) -> BookScorer:
+    """Score a system's whole book as a full sync would (capacity over all of it)."""
+    scored = BookScorer(scorer, Book(scorer.model), ctx.config.sync.batch_size)
+    size = ctx.config.sync.batch_size
+    records = with_previous(
+        ctx.store, conn.name, conn.iter_accounts(), size, reads=conn.reads_outputs
+    )
+    for record, state in records:
+        scored.add(record, state)
+    return scored
 
 
 def dry_run_source(
-    conn: Connector, store: Store, scorer: Scorer, summary: Summary
+    ctx: RunContext, name: str, summary: Summary
 ) -> tuple[int, list[tuple[str, str | None, str, str]]]:
-    """Count what a sync would write for one source; return the count and the first 50."""
+    """Count what a sync would write for one system; return the count and the first 50."""
+    conn = ctx.connector(name)
     conn.check()
-    records, spooled = reader(conn, store, 1000, set(), None)
+    scored = _scored(ctx, conn, ctx.scorer)
     would = 0
     sample: list[tuple[str, str | None, str, str]] = []
     try:
-        for record, result in score_stream(scorer, records):
+        for record, result, _, _ in scored.decided():
             summary.add(result)
             if result.differs_from(record.current):
                 would += 1
@@ -153,6 +171,5 @@ def dry_run_source(
                     fields = [f for f in OUTPUT_FIELDS if getattr(new, f) != getattr(old, f)]
                     sample.append((record.account_id, old.tier, result.tier, ", ".join(fields)))
     finally:
-        if spooled is not None:
-            spooled.close()
+        scored.close()
     return would, sample

@@ -1,0 +1,37 @@
+"""Reading a configuration table: known keys, typed values, errors that name `table.key`.
+
+Every table of the config file (the plugin's own and each connector's) is read with these, so
+a typo or a wrong type gives the same kind of one-line message everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.errors import ConfigError
+
+
+def known(table: str, data: Mapping[str, Any], keys: tuple[str, ...] | set[str]) -> None:
+    """Raise ConfigError naming the first key of data that is not one of keys."""
+    for key in data:
+        if key not in keys:
+            where = f"{table}.{key}" if table else key
+            expected = ", ".join(keys if isinstance(keys, tuple) else sorted(keys))
+            raise ConfigError(f"{where}: unknown key (expected one of {expected})")
+
+
+def text(data: Mapping[str, Any], key: str, table: str) -> str | None:
+    """Return a non-empty string setting (stripped), None when absent."""
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"{table}.{key}: expected a non-empty string")
+    return value.strip() if isinstance(value, str) else None
+
+
+def positive_int(data: Mapping[str, Any], key: str, default: int, table: str) -> int:
+    """Return a whole number > 0, the default when absent."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{table}.{key}: expected a positive whole number")
+    return value

@@ -1,0 +1,127 @@
+"""One system's accounts scored as a book: one scoring pass, then capacity over the whole book.
+
+Every path goes through `BookScorer`: a full sync with what it read, an incremental sync or a
+webhook batch with what it read over the store's last standings of the rest, `preview` and the
+dry run. Accounts whose capacity standing flips because of the batch (the one displaced from a
+full Tier 1, the one promoted into a freed slot) are re-read and decided in the same batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from itertools import islice
+from typing import Any
+
+from connectors.base import RecordFailure
+from plugin.store import accounts
+from plugin.store.accounts import State
+from plugin.store.database import Store
+from plugin.sync.spool import Spool
+from scoring import AccountRecord, Book, Result, Scorer, standing
+
+#: (record, result before capacity, stored state, counts against capacity)
+Entry = tuple[AccountRecord, Result, State | None, bool]
+Decided = tuple[AccountRecord, Result, State | None, bool]
+ReadIds = Callable[[Iterable[str]], Iterable[AccountRecord]]
+RIPPLE_ROUNDS = 3
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Yield lists of up to size items."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def with_previous(
+    store: Store | None, system: str, records: Iterable[AccountRecord], size: int, *, reads: bool
+) -> Iterator[tuple[AccountRecord, State | None]]:
+    """Give each record tiersync's last decision, from the store (one query per batch).
+
+    `reads`: the system returned its own output values in this read, so writes are diffed
+    against them (hand edits are put back); otherwise the last decision stands in for them.
+    """
+    for chunk in batched(records, size):
+        stored = accounts.states(store, system, [r.account_id for r in chunk]) if store else {}
+        for record in chunk:
+            state = stored.get(record.account_id)
+            previous = state.outputs if state is not None else None
+            current = record.current if reads or previous is None else previous
+            yield replace(record, previous=previous, current=current), state
+
+
+class BookScorer:
+    """Score records once, rank capacity over the book, then replay the decided results."""
+
+    def __init__(self, scorer: Scorer, book: Book, size: int = 1000) -> None:
+        self.scorer = scorer
+        self.book = book
+        self.spool: Spool[Entry] = Spool(size)
+        self.seen: set[str] = set()
+        self.duplicates: list[RecordFailure] = []
+        #: stored accounts that sat in the overflow tier because of capacity (partial books)
+        self.stored_over: set[str] = set()
+
+    def load_stored(self, rows: Iterable[tuple[Any, str | None]]) -> None:
+        """Put the store's last standings of every account (partial runs rank against them)."""
+        cap = self.scorer.model.reassessment.capacity_tier
+        for s, tier in rows:
+            self.book.put(s)
+            if s.candidate and tier != cap:
+                self.stored_over.add(s.account_id)
+
+    def add(self, record: AccountRecord, state: State | None) -> Result | None:
+        """Score one record before capacity; a repeated key is noted once and not scored."""
+        if record.account_id in self.seen:
+            self.duplicates.append(
+                RecordFailure(
+                    record.account_id,
+                    "DUPLICATE_KEY",
+                    "the same account id appears more than once; the first one was used",
+                )
+            )
+            return None
+        self.seen.add(record.account_id)
+        result = self.scorer.score(record)
+        place = standing(record, result, self.scorer.model)
+        self.book.put(place)
+        self.spool.append((record, result, state, place.candidate))
+        return result
+
+    def ripple(self, read_ids: ReadIds, attach: Callable[..., Any]) -> int:
+        """Re-read the accounts whose capacity standing flipped; return how many were added."""
+        added = 0
+        for _ in range(RIPPLE_ROUNDS):
+            flipped = (self.book.overflow() ^ self.stored_over) - self.seen
+            if not flipped:
+                break
+            for record, state in attach(read_ids(sorted(flipped))):
+                added += self.add(record, state) is not None
+            self.seen |= flipped  # an id the system no longer returns is not asked for again
+        return added
+
+    def decided(self) -> Iterator[Decided]:
+        """Yield every account with its final result (capacity applied), in reading order."""
+        over = self.book.overflow()
+        for record, result, state, candidate in self.spool:
+            if record.account_id in over:
+                result = self.scorer.score(record, over_capacity=True)
+            yield record, result, state, candidate
+
+    def close(self) -> None:
+        """Delete the spool."""
+        self.spool.close()
+
+
+def score_all(scorer: Scorer, records: Iterable[AccountRecord], size: int = 1000) -> BookScorer:
+    """Score records as one whole book with no store behind it (`tiersync score`)."""
+    scored = BookScorer(scorer, Book(scorer.model), size)
+    for record in records:
+        scored.add(record, None)
+    return scored
+
+
+def final_pairs(scored: BookScorer) -> Iterator[tuple[AccountRecord, Result]]:
+    """Yield (record, final result) of a scored book, capacity applied."""
+    return ((record, result) for record, result, _, _ in scored.decided())
