@@ -59,7 +59,7 @@ class BookScorer:
         self.book = book
         self.spool: Spool[Entry] = Spool(size)
         self.seen: set[str] = set()
-        self.duplicates: list[RecordFailure] = []
+        self.repeats: dict[str, int] = {}  # account id -> extra occurrences skipped
         #: stored accounts that sat in the overflow tier because of capacity (partial books)
         self.stored_over: set[str] = set()
 
@@ -74,13 +74,7 @@ class BookScorer:
     def add(self, record: AccountRecord, state: State | None) -> Result | None:
         """Score one record before capacity; a repeated key is noted once and not scored."""
         if record.account_id in self.seen:
-            self.duplicates.append(
-                RecordFailure(
-                    record.account_id,
-                    "DUPLICATE_KEY",
-                    "the same account id appears more than once; the first one was used",
-                )
-            )
+            self.repeats[record.account_id] = self.repeats.get(record.account_id, 0) + 1
             return None
         self.seen.add(record.account_id)
         result = self.scorer.score(record)
@@ -88,6 +82,18 @@ class BookScorer:
         self.book.put(place)
         self.spool.append((record, result, state, place.candidate))
         return result
+
+    @property
+    def duplicates(self) -> list[RecordFailure]:
+        """Return one note per repeated account id: scored once, the later rows skipped."""
+        return [
+            RecordFailure(
+                aid,
+                "DUPLICATE_KEY",
+                f"account id appears {n + 1} times; the first row was used, {n} skipped",
+            )
+            for aid, n in self.repeats.items()
+        ]
 
     def ripple(self, read_ids: ReadIds, attach: Callable[..., Any]) -> int:
         """Re-read the accounts whose capacity standing flipped; return how many were added."""

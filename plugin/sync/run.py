@@ -175,6 +175,9 @@ def _finish(
         report.changes_recorded += o.history
         if o.stopped:
             report.notes.append(o.stopped)
+        report.notes.extend(f"{name}: {d.account_id}: {d.message}" for d in o.duplicates[:10])
+        if len(o.duplicates) > 10:
+            report.notes.append(f"{name}: {len(o.duplicates) - 10} more repeated account ids")
     report.api_calls = ctx.api_calls
     report.summary = render(report)
     assert report.run_id is not None

@@ -35,6 +35,7 @@ class Outcome:
     partial_book: bool = False
     stopped: str | None = None
     seen: set[str] = field(default_factory=set)  # ids read (webhooks: which ids were found)
+    duplicates: list[RecordFailure] = field(default_factory=list)  # repeated keys, scored once
 
 
 def sync_source(
@@ -59,7 +60,7 @@ def sync_source(
         if outcome.partial_book:
             outcome.read += scored.ripple(conn.read_ids, lambda rs: _attach(ctx, conn, rs))
         ctx.tick(outcome.read, outcome.read)
-        outcome.report.failures.extend(scored.duplicates)
+        outcome.duplicates = scored.duplicates
         if ids is not None:
             outcome.seen = scored.seen & set(ids)
         with Spool[Decided](ctx.config.sync.batch_size) as decided:
@@ -194,9 +195,8 @@ def _needs(record: AccountRecord, result: Result, state: accounts.State | None, 
 
 def _failures(ctx: RunContext, name: str, failures: list[RecordFailure], done: list[str]) -> None:
     assert ctx.run_id is not None
-    real = [f for f in failures if f.code != "DUPLICATE_KEY"]
-    if real:
-        journal.record_failures(ctx.store, name, ctx.run_id, real)
+    if failures:
+        journal.record_failures(ctx.store, name, ctx.run_id, failures)
     if done:
         journal.resolve_failures(ctx.store, name, ctx.run_id, done)
 
