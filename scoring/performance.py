@@ -125,11 +125,16 @@ def _row(
 
 
 def money(value: float | None) -> str:
-    """Format an amount as the seed does: $756K, $3.7M, $3.24M (two decimals only when exact)."""
+    """Format an amount as the seed does: $756K, $3.7M, $3.24M (two decimals only when exact).
+
+    The one money format of the product: reports, the dashboard and the add-on all use it.
+    """
     if value is None:
         return "-"
-    if value == 0:
-        return "$0"
+    if abs(value) < 1_000:
+        return f"${value:,.0f}"
+    if abs(value) >= 1_000_000_000:
+        return f"${value / 1_000_000_000:.1f}".rstrip("0").rstrip(".") + "B"
     if abs(value) >= 1_000_000:
         millions = value / 1_000_000
         exact = abs(round(millions, 2) - millions) < 1e-9

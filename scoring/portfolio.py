@@ -146,11 +146,17 @@ class Summary:
 
     def render(self) -> str:
         """Return the one-screen text summary."""
-        lines = [f"{'tier':<8} {'accounts':>8} {'share':>7} {'target':>7} {'changes':>8}"]
-        for name, count, share, target, changes in self.rows():
-            tgt = f"{target:.0%}" if target is not None else "-"
-            lines.append(f"{name:<8} {count:>8} {share:>7.1%} {tgt:>7} {changes:>8}")
+        lines = tier_table(self.rows())
         health = ", ".join(f"{s} {self.health[s]}" for s in (h.status for h in self.model.health))
         lines.append(f"health: {health}")
         lines.append(f"accounts: {self.total}, with data issues: {self.with_issues}")
         return "\n".join(lines)
+
+
+def tier_table(rows: Iterable[tuple[str, int, float, float | None, int]]) -> list[str]:
+    """Return the tier table every summary prints: accounts, share, target and changes."""
+    lines = [f"{'tier':<8} {'accounts':>9} {'share':>7} {'target':>7} {'changes':>8}"]
+    for name, count, share, target, changes in rows:
+        tgt = f"{target:.0%}" if target is not None else "-"
+        lines.append(f"{name:<8} {count:>9} {share:>7.1%} {tgt:>7} {changes:>8}")
+    return lines

@@ -82,8 +82,8 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
             model, tag = resolved.model, resolved.version
         return Report(
             model_version=tag,
-            distribution=distribution(store, model),
-            capacity=capacity(store, model),
+            distribution=distribution(store, model, book_system(config)),
+            capacity=capacity(store, model, book_system(config)),
             movements=accounts.history(store, limit=movements),
             performance=performance(store, model, config),
         )
@@ -92,26 +92,27 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
             store.dispose()
 
 
-def distribution(store: Store, model: ScoringModel) -> list[Distribution]:
-    """Return accounts per tier (last written) vs the target share."""
-    t = account_state
-    with store.engine.connect() as conn:
-        counts: dict[str | None, int] = dict(
-            conn.execute(select(t.c.tier, func.count()).group_by(t.c.tier)).all()
-        )
-    total = sum(counts.values()) or 1
+def book_system(config: Config) -> str:
+    """Return the system whose book the reports and the dashboard describe: the first source."""
+    return config.sources[0]
+
+
+def distribution(store: Store, model: ScoringModel, system: str) -> list[Distribution]:
+    """Return one system's accounts per tier (as last decided) vs the target share."""
+    tiers, _ = accounts.book_counts(store, system)
+    total = sum(tiers.values())
     return [
-        Distribution(x.name, counts.get(x.name, 0), counts.get(x.name, 0) / total, x.target_share)
+        Distribution(x.name, tiers[x.name], tiers[x.name] / total if total else 0.0, x.target_share)
         for x in model.tiers
     ]
 
 
-def capacity(store: Store, model: ScoringModel) -> list[Load]:
+def capacity(store: Store, model: ScoringModel, system: str) -> list[Load]:
     """Return accounts per owner per tier against each tier's accounts-per-rep limit."""
     t = account_state
     query = (
         select(t.c.owner, t.c.tier, func.count())
-        .where(t.c.owner.is_not(None))
+        .where(t.c.system == system, t.c.owner.is_not(None))
         .group_by(t.c.owner, t.c.tier)
         .order_by(t.c.owner, t.c.tier)
     )

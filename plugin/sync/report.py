@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors.base import RecordFailure
+from scoring.portfolio import tier_table
 
 
 @dataclass
@@ -38,13 +39,13 @@ def render(report: RunReport) -> str:
     lines = [f"{head}: {report.status}, model {report.model_version}", ""]
     if report.book is not None:
         lines.append(f"book after this run ({report.book} accounts; {report.accounts} read):")
-    lines.append(f"{'tier':<8} {'accounts':>9} {'share':>7} {'target':>7} {'changes':>8}")
     n = (report.book if report.book is not None else report.accounts) or 1
-    for tier, count in report.tiers.items():
-        target = report.targets.get(tier)
-        tgt = f"{target:.0%}" if target is not None else "-"
-        changes = report.changes_by_tier.get(tier, 0)
-        lines.append(f"{tier:<8} {count:>9} {count / n:>7.1%} {tgt:>7} {changes:>8}")
+    lines.extend(
+        tier_table(
+            (t, c, c / n, report.targets.get(t), report.changes_by_tier.get(t, 0))
+            for t, c in report.tiers.items()
+        )
+    )
     lines.append("")
     lines.append("health: " + ", ".join(f"{k} {v}" for k, v in report.health.items()))
     verb = "would write" if report.status == "dry-run" else "written"

@@ -15,17 +15,19 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from plugin.changes import inbox
 from plugin.changes.worker import id_connector
 from plugin.model import versions
+from plugin.reporting import reports
 from plugin.store import accounts, journal
 from plugin.store.schema import account_state
 from plugin.web.resources import Resources, resources
 from scoring import DEFAULT_MODEL, load_model
 from scoring.errors import InvalidValue
 from scoring.parse import parse_number
+from scoring.performance import money as format_money
 
 bp = Blueprint("dashboard", __name__)
 _CACHE_SECONDS = 300.0
@@ -110,25 +112,14 @@ def _system(res: Resources) -> str:
 
 def distribution(res: Resources) -> dict[str, Any]:
     """Return accounts per tier with each tier's target share, in model order."""
-    model = _model(res)
-    t = account_state
-    query = select(t.c.tier, func.count()).where(t.c.system == _system(res)).group_by(t.c.tier)
-    with res.store.engine.connect() as conn:
-        counts = {tier: int(n) for tier, n in conn.execute(query)}
-    total = sum(counts.values())
-    rows = []
-    for tier in model.tiers:
-        n = counts.get(tier.name, 0)
-        share = n / total if total else 0.0
-        rows.append(
-            {
-                "tier": tier.name,
-                "accounts": n,
-                "share": round(share, 4),
-                "target": tier.target_share,
-            }
-        )
-    return {"total": total, "tiers": rows}
+    rows = reports.distribution(res.store, _model(res), reports.book_system(res.config))
+    return {
+        "total": sum(d.accounts for d in rows),
+        "tiers": [
+            {"tier": d.tier, "accounts": d.accounts, "share": round(d.share, 4), "target": d.target}
+            for d in rows
+        ],
+    }
 
 
 def tier1_rows(res: Resources, limit: int = 200) -> list[dict[str, Any]]:
@@ -208,7 +199,4 @@ def money(value: Any) -> str:
     number = _number(value)
     if number is None:
         return "" if value is None else str(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(number) >= size:
-            return f"${number / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"${number:,.0f}"
+    return format_money(number)
