@@ -7,14 +7,11 @@ core keep their own roots; a configuration error from any of them is a 2.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from connectors.errors import ConfigError as ConnectorConfigError
 from connectors.errors import ConnectorError
 from scoring import ModelError, ScoringError
-
-if TYPE_CHECKING:
-    from plugin.store.database import LockInfo
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,10 +27,10 @@ class ConfigError(PluginError, ConnectorConfigError):
 class LockHeld(PluginError):
     """Another sync holds the run lock: wait for it, or for its lock to expire (exit 1)."""
 
-    def __init__(self, info: LockInfo | None) -> None:
-        self.info = info
-        who = f"{info.holder} (since {info.acquired_at:%Y-%m-%d %H:%M:%S} UTC)" if info else "?"
-        super().__init__(f"another sync is running: {who}")
+    def __init__(self, holder: str | None, since: datetime | None = None) -> None:
+        self.holder = holder
+        when = f" (since {since:%Y-%m-%d %H:%M:%S} UTC)" if since is not None else ""
+        super().__init__(f"another sync is running: {holder or '?'}{when}")
 
 
 class Interrupted(PluginError):

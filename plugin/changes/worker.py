@@ -133,13 +133,19 @@ def run_forever(
     *,
     poll: float = 1.0,
     batch_size: int = 200,
+    config: Config | None = None,
 ) -> None:
     """Drain, then wait `poll` seconds, until `stop` is set (the model is re-read each round)."""
     name = worker_id()
     while not stop.is_set():
         try:
             result = drain(
-                store, connector_factory(), scorer_factory(), worker=name, batch_size=batch_size
+                store,
+                connector_factory(),
+                scorer_factory(),
+                config=config,
+                worker=name,
+                batch_size=batch_size,
             )
             if result.batches or result.failed_batches:
                 log.info(

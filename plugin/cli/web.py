@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 
 from connectors.errors import ConfigError
+from plugin.cli.common import CliError
+from plugin.errors import exit_code
 
 TEMPLATE_NAME = "manifest.json"
 
@@ -52,7 +54,7 @@ def _start_worker(config_path: Path | None, poll: float, batch: int) -> threadin
             lambda: inbox_worker.current_scorer(config, store),
             stop,
         ),
-        kwargs={"poll": poll, "batch_size": batch},
+        kwargs={"poll": poll, "batch_size": batch, "config": config},
         name="tiersync-inbox-worker",
         daemon=True,
     )
@@ -85,7 +87,7 @@ def serve(
     try:
         app = create_app({"TIERSYNC_CONFIG_PATH": config_path})
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc), exit_code(exc)) from None
     limit = app.config["MAX_CONTENT_LENGTH"]
     stop = _start_worker(config_path, poll, 200) if with_worker else None
     click.echo(f"tiersync serving on http://{host}:{port} ({threads} threads)", err=True)
@@ -125,6 +127,7 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
                 store,
                 inbox_worker.id_connector(config),
                 inbox_worker.current_scorer(config, store),
+                config=config,
                 batch_size=batch_size,
             )
             click.echo(
@@ -133,7 +136,7 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
             )
             return
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc), exit_code(exc)) from None
     stop = threading.Event()
     try:
         inbox_worker.run_forever(
@@ -143,6 +146,7 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
             stop,
             poll=poll,
             batch_size=batch_size,
+            config=config,
         )
     except KeyboardInterrupt:
         stop.set()

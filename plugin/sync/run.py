@@ -58,7 +58,8 @@ def run_sync(
             return _dry_run(config, store, today, started, connectors)
         holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         if not _lock(store, holder, config.sync.lock_ttl_seconds):
-            raise LockHeld(store.lock_holder(LOCK))
+            info = store.lock_holder(LOCK)
+            raise LockHeld(info.holder if info else None, info.acquired_at if info else None)
         try:
             return _locked(config, store, holder, today, started, progress, stop, connectors)
         finally:

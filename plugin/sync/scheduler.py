@@ -20,7 +20,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from plugin.config import Config, load_config
+from plugin.errors import LockHeld
 from plugin.store.database import Store
+from plugin.sync.run import run_sync
 
 JOB_ID = "tiersync-nightly-sync"
 JOBS_TABLE = "apscheduler_jobs"
@@ -31,8 +33,6 @@ log = logging.getLogger(__name__)
 
 def scheduled_sync(config_path: str | None) -> str:
     """Run one sync for the scheduler; a held lock is logged, not raised (no overlap)."""
-    from plugin.sync.run import LockHeld, run_sync
-
     config = load_config(config_path)
     try:
         report = run_sync(config, stop=STOP)

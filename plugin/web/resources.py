@@ -7,6 +7,7 @@ registers them (one direction: app -> blueprints -> resources).
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from plugin.changes.inbox import GroupCommit
 from plugin.config import Config, WebSettings, load_config
 from plugin.store.database import Store
 
@@ -47,8 +49,6 @@ def init_app(app: Flask) -> Resources:
         app.config.get("TIERSYNC_CERTS"),
         app.config.get("TIERSYNC_CONNECTOR_FACTORY"),
     )
-    from plugin.changes.inbox import GroupCommit
-
     resources.committer = GroupCommit(store)
     app.extensions["tiersync"] = resources
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
@@ -60,8 +60,6 @@ def init_app(app: Flask) -> Resources:
 
 
 def _random_seed() -> bytes:
-    import secrets
-
     return secrets.token_bytes(32)
 
 

@@ -118,6 +118,7 @@ def test_model_file_that_is_not_a_model(
     assert result.exit_code == 2 and message in result.output
 
 
+@pytest.mark.slow
 def test_the_installed_console_script(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("tiersync")
     assert script.exists(), "install the project (pip install -e .) to get the console script"

@@ -39,6 +39,7 @@ run_sync(load_config(sys.argv[1]), today=date(2026, 11, 1))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["after-write", "while-recording"])
 def test_rerun_after_a_kill_converges_with_one_history_entry_per_change(
     sync_dir: Path, tmp_path_factory: pytest.TempPathFactory, where: str

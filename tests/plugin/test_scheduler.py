@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import inspect
 
 from plugin.config import ScheduleSettings, load_config
@@ -78,6 +79,7 @@ def test_the_scheduled_job_skips_when_another_sync_runs(sync_dir: Path) -> None:
     store.dispose()
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_scheduler_cleanly(sync_dir: Path) -> None:
     proc = subprocess.Popen(
         [

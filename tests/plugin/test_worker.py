@@ -129,6 +129,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_killed_right_after_the_ack_the_id_is_processed_after_restart(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     cfg = tmp_path / "tiersync.toml"
