@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING, Any
 
 from connectors.errors import ConfigError
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 CONFIG_NAME = "tiersync.toml"
 CONNECTORS = ("local", "salesforce", "sheets")
@@ -58,6 +59,9 @@ class ScheduleSettings:
 
     def trigger(self) -> CronTrigger:
         """Return the APScheduler trigger for this schedule."""
+        # Imported here so loading a config (every command) does not load APScheduler.
+        from apscheduler.triggers.cron import CronTrigger
+
         return CronTrigger.from_crontab(self.cron, timezone=zoneinfo.ZoneInfo(self.timezone))
 
 
@@ -268,7 +272,8 @@ def _schedule(t: Mapping[str, Any]) -> ScheduleSettings:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"schedule.timezone: unknown time zone {s.timezone!r}") from None
     try:
-        s.trigger()
+        if "cron" in t or "timezone" in t:  # the default schedule is valid as written
+            s.trigger()
     except ValueError as exc:
         raise ConfigError(f"schedule.cron: invalid cron expression {s.cron!r} ({exc})") from None
     if s.misfire_grace_seconds < 1:

@@ -20,6 +20,7 @@ from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.read import (
     account_pages,
     check_describe,
+    describe_checks,
     id_pages,
     modstamp,
     to_records,
@@ -63,6 +64,10 @@ class SalesforceConnector:
         """Log in and confirm every mapped field exists and the output fields are editable."""
         describe = self.client.rest("sobjects/Account/describe")
         check_describe(describe, self.config)
+
+    def checks(self) -> list[tuple[str, list[str]]]:
+        """Log in and return each set-up item of the org with its problems (empty: fine)."""
+        return describe_checks(self.client.rest("sobjects/Account/describe"), self.config)
 
     def iter_accounts(self, since: datetime | None = None) -> Iterator[AccountRecord]:
         """Yield accounts lazily, all or those changed after `since`; then set `watermark`."""

@@ -1,4 +1,4 @@
-"""`tiersync model history | rollback VERSION | preview NEW_MODEL` (added to the model group)."""
+"""`tiersync model history | rollback VERSION | preview NEW_MODEL`: model commands on the store."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ import click
 
 from plugin.cli.common import CONFIG_OPTION, config_from, guarded
 from plugin.model.sources import read_model_data
-
-
-def register(main: click.Group) -> None:
-    """Add history, rollback and preview to the existing `model` group."""
-    group = main.commands.get("model")
-    if not isinstance(group, click.Group):
-        group = click.Group("model", help="Work with scoring models.")
-        main.add_command(group)
-    for command in (history, rollback, preview_command):
-        group.add_command(command)
+from plugin.model.versions import history as versions
+from plugin.model.versions import rollback as roll_back
+from plugin.store.database import Store
+from plugin.sync.run import preview
 
 
 def _who() -> str:
@@ -30,9 +24,6 @@ def _who() -> str:
 @click.option("--limit", default=20, show_default=True)
 def history(config_path: Path | None, limit: int) -> None:
     """List applied model versions, newest first (the first one is in use)."""
-    from plugin.model.versions import history as versions
-    from plugin.store.database import Store
-
     store = Store(config_from(config_path).store_url)
     guarded(store.upgrade)
     rows = versions(store, limit)
@@ -53,9 +44,6 @@ def history(config_path: Path | None, limit: int) -> None:
 @click.argument("version")
 def rollback(config_path: Path | None, version: str) -> None:
     """Use an earlier model VERSION (hash or #number) again from the next sync."""
-    from plugin.model.versions import rollback as roll_back
-    from plugin.store.database import Store
-
     store = Store(config_from(config_path).store_url)
     guarded(store.upgrade)
     applied = guarded(lambda: roll_back(store, version, _who()))
@@ -72,8 +60,6 @@ def rollback(config_path: Path | None, version: str) -> None:
 @click.option("--limit", default=20, show_default=True, help="Moving accounts to list.")
 def preview_command(config_path: Path | None, new_model: Path, limit: int) -> None:
     """Show how many accounts would move between tiers under NEW_MODEL, and which."""
-    from plugin.sync.run import preview
-
     config = config_from(config_path)
     data = guarded(lambda: read_model_data(new_model))
     result = guarded(lambda: preview(config, data))

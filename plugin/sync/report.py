@@ -28,6 +28,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     would_change: list[tuple[str, str | None, str, str]] = field(default_factory=list)
     summary: str = ""
+    capacity: str | None = None  # "Tier 1 capacity 450 (30 reps × 15): N accounts overflowed ..."
 
 
 def render(report: RunReport) -> str:
@@ -41,6 +42,8 @@ def render(report: RunReport) -> str:
         tgt = f"{target:.0%}" if target is not None else "-"
         changes = report.changes_by_tier.get(tier, 0)
         lines.append(f"{tier:<8} {count:>9} {count / n:>7.1%} {tgt:>7} {changes:>8}")
+    if report.capacity:
+        lines.append(report.capacity)
     lines.append("")
     lines.append("health: " + ", ".join(f"{k} {v}" for k, v in report.health.items()))
     verb = "would write" if report.status == "dry-run" else "written"

@@ -89,7 +89,7 @@ def tap(
     """Pass pairs through to the sink, counting them and spooling what must be recorded."""
     n = 0
     for record, result in pairs:
-        summary.add(result)
+        summary.add(result, record.get("owner"))
         if result.differs_from(record.current) or record.account_id in stale or result.change:
             ch = result.change
             owner, name = ledger.labels(record)
