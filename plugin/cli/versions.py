@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -58,9 +59,13 @@ def rollback(config_path: Path | None, version: str) -> None:
 @CONFIG_OPTION
 @click.argument("new_model", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--limit", default=20, show_default=True, help="Moving accounts to list.")
-def preview_command(config_path: Path | None, new_model: Path, limit: int) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
+def preview_command(
+    config_path: Path | None, new_model: Path, limit: int, today: datetime | None
+) -> None:
     """Show how many accounts would move between tiers under NEW_MODEL, and which."""
     config = config_from(config_path)
     data = guarded(lambda: read_model_data(new_model))
-    result = guarded(lambda: preview(config, data))
+    day = today.date() if today is not None else None
+    result = guarded(lambda: preview(config, data, today=day))
     click.echo(result.render(limit))

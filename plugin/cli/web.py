@@ -8,6 +8,7 @@ connection pool and (unless --no-worker) one inbox-draining thread. Put it behin
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from pathlib import Path
 
@@ -127,13 +128,15 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
             "or run `tiersync sync` on a schedule instead",
             EXIT_USAGE,
         )
+    stop = threading.Event()
+    # SIGTERM (systemd, docker stop) ends the loop after the current round, like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     system = "salesforce" if "salesforce" in config.sources else "the local source"
     click.echo(
         f"worker: watching the inbox of {store.engine.url.render_as_string(hide_password=True)} "
         f"every {poll:g}s for {', '.join(sources)}; changed accounts are re-read from {system}",
         err=True,
     )
-    stop = threading.Event()
     try:
         inbox_worker.run_forever(
             store,
@@ -145,6 +148,7 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
         )
     except KeyboardInterrupt:
         stop.set()
+    click.echo("worker stopped", err=True)
 
 
 def _drain_once(config: Config, store: Store, batch_size: int) -> None:

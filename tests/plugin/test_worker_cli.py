@@ -51,8 +51,10 @@ def test_with_a_webhook_secret_it_states_what_it_watches(tmp_path: Path) -> None
         first = proc.stderr.readline()
         assert proc.poll() is None  # still running: it loops until stopped
     finally:
-        proc.terminate()
-        proc.communicate(timeout=10)  # reads and closes the pipe
+        proc.terminate()  # SIGTERM, as systemd sends it
+        _, rest = proc.communicate(timeout=10)  # reads and closes the pipe
+    assert proc.returncode == 0, rest
+    assert rest.rstrip().endswith("worker stopped")
     assert first.startswith(f"worker: watching the inbox of sqlite:///{tmp_path}/tiersync.db")
     assert "every 0.2s for signed callouts; changed accounts are re-read from the local source" in (
         first
