@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -72,7 +73,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     (wheel,) = dist.glob("tiersync-*.whl")
     venv = base / "venv"
     _run(sys.executable, "-m", "venv", str(venv), cwd=base)
-    _run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel), cwd=base)
+    _run(
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-compile",
+        "--disable-pip-version-check",
+        str(wheel),
+        cwd=base,
+    )
     return Installed(venv, wheel)
 
 
@@ -81,6 +92,24 @@ def empty(tmp_path: Path) -> Path:
     folder = tmp_path / "empty"
     folder.mkdir()
     return folder
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_the_docs_tests_and_license(installed: Installed) -> None:
+    (sdist,) = installed.wheel.parent.glob("tiersync-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for needed in (
+        "LICENSE",
+        "README.md",
+        "manifest.json",
+        "docs/production.md",
+        "tests/test_wheel.py",
+        "tests/fixtures/salesforce/describe_account.json",
+        "connectors/data/sample_accounts.csv",
+        "plugin/salesforce/sfdx-project.json",
+    ):
+        assert needed in names, needed
 
 
 @pytest.mark.slow
