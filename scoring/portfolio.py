@@ -119,10 +119,18 @@ class Summary:
     changes: Counter[str] = field(default_factory=Counter)
     with_issues: int = 0
     total: int = 0
+    overflowed: int = 0  # accounts the capacity tier's limit pushed to the overflow tier
+    owners: set[str] = field(default_factory=set)
 
-    def add(self, result: Result) -> None:
-        """Count one result."""
+    def add(self, result: Result, owner: object = None) -> None:
+        """Count one result (and its owner: reps default to the distinct owners)."""
         self.total += 1
+        if owner:
+            self.owners.add(str(owner))
+        cap = self.model.reassessment.capacity_tier
+        # The scorer states an overflow first in the reason: "<tier> capacity reached: ..."
+        if cap is not None and result.reason.startswith(f"{cap} capacity reached"):
+            self.overflowed += 1
         self.tiers[result.tier] += 1
         self.health[result.health] += 1
         if result.change is not None:
@@ -144,12 +152,30 @@ class Summary:
             for t in self.model.tiers
         ]
 
+    def capacity_line(self) -> str | None:
+        """Return the capacity overflow line, e.g. 'Tier 1 capacity 450 (30 reps × 15): ...'."""
+        r = self.model.reassessment
+        if not self.overflowed or r.capacity_tier is None:
+            return None
+        reps = r.capacity_reps if r.capacity_reps is not None else len(self.owners)
+        limit = tier_capacity(self.model, reps)
+        per_rep = self.model.tier(r.capacity_tier).accounts_per_rep
+        size = f" {limit:,} ({reps:,} reps × {per_rep})" if limit is not None else ""
+        accounts = "account" if self.overflowed == 1 else "accounts"
+        return (
+            f"{r.capacity_tier} capacity{size}: {self.overflowed:,} {accounts} overflowed "
+            f"to {r.overflow_to}"
+        )
+
     def render(self) -> str:
         """Return the one-screen text summary."""
         lines = tier_table(self.rows())
         health = ", ".join(f"{s} {self.health[s]}" for s in (h.status for h in self.model.health))
         lines.append(f"health: {health}")
         lines.append(f"accounts: {self.total}, with data issues: {self.with_issues}")
+        capacity = self.capacity_line()
+        if capacity:
+            lines.append(capacity)
         return "\n".join(lines)
 
 

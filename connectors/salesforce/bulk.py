@@ -14,7 +14,7 @@ from simple_salesforce.util import call_salesforce
 from connectors.base import RecordFailure, WriteReport
 from connectors.errors import FatalError
 from connectors.salesforce.client import SalesforceClient
-from connectors.salesforce.soql import check_api_name
+from connectors.salesforce.names import check_api_name
 
 #: Rows per results page; Salesforce pages by the Sforce-Locator header.
 QUERY_PAGE = 50_000

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import ConfigError
-from connectors.salesforce.soql import check_api_name
+from connectors.salesforce.names import check_api_name
 from scoring import INPUT_FIELDS
 
 #: Canonical input field -> Account API name. Standard fields where Salesforce has one.
@@ -118,7 +118,8 @@ class SalesforceConfig:
                 raise ConfigError(f"salesforce.{key}: must not be negative")
         if not self.tier_values or not self.health_values:
             raise ConfigError("salesforce.tier_values / health_values: must not be empty")
-        self.auth_mode()
+        # credentials are checked when connecting (auth_mode), not here: a config that names
+        # Salesforce must still load where its secrets are not set (db upgrade, check, report)
 
     def auth_mode(self) -> str:
         """Return "session", "jwt" or "password": the first complete set of credentials."""

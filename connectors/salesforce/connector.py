@@ -20,6 +20,7 @@ from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.read import (
     account_pages,
     check_describe,
+    describe_checks,
     id_pages,
     integration_user,
     modstamp,
@@ -71,6 +72,10 @@ class SalesforceConnector:
     def next_bookmark(self) -> str | None:
         """Return the watermark of the last complete read (ISO time), None before one."""
         return self.watermark.isoformat() if self.watermark is not None else None
+
+    def checks(self) -> list[tuple[str, list[str]]]:
+        """Log in and return each set-up item of the org with its problems (empty: fine)."""
+        return describe_checks(self.client.rest("sobjects/Account/describe"), self.config)
 
     def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         """Yield accounts lazily, all or those changed after the bookmark; then set `watermark`."""

@@ -13,9 +13,9 @@ from connectors.errors import ConfigError
 from connectors.salesforce.bulk import query_pages
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceConfig
+from connectors.salesforce.names import check_id
 from connectors.salesforce.records import select_fields, to_record
 from connectors.salesforce.soql import (
-    check_id,
     count_accounts,
     rollup_opportunities,
     select_accounts,
@@ -117,19 +117,40 @@ def modstamp(row: Mapping[str, Any]) -> datetime | None:
 
 def check_describe(describe: Mapping[str, Any], config: SalesforceConfig) -> None:
     """Raise ConfigError naming every mapped field the org lacks or tiersync cannot write."""
-    fields = {f["name"]: f for f in describe.get("fields", [])}
-    problems: list[str] = []
-    for name in select_fields(config):
-        if "." not in name and name not in fields:
-            problems.append(f"{name} does not exist on Account")
-    for key, name in config.output_fields.items():
-        if name in fields and not fields[name].get("updateable"):
-            problems.append(f"{name} ({key}) is not editable by this user")
-    for key, allowed in (("tier", config.tier_values), ("health", config.health_values)):
-        picklist = fields.get(config.output_fields[key], {}).get("picklistValues") or []
-        values = {p["value"] for p in picklist if p.get("active", True)}
-        if picklist and not set(allowed) <= values:
-            missing = ", ".join(sorted(set(allowed) - values))
-            problems.append(f"{config.output_fields[key]} picklist lacks {missing}")
+    problems = [p for _, found in describe_checks(describe, config) for p in found]
     if problems:
         raise ConfigError("salesforce: " + "; ".join(problems))
+
+
+def describe_checks(
+    describe: Mapping[str, Any], config: SalesforceConfig
+) -> list[tuple[str, list[str]]]:
+    """Return each thing the Account describe must show, with its problems (empty: fine)."""
+    fields = {f["name"]: f for f in describe.get("fields", [])}
+    mapped = [name for name in select_fields(config) if "." not in name]
+    items = [
+        (
+            f"{len(mapped)} mapped fields present on Account",
+            [f"{name} does not exist on Account" for name in mapped if name not in fields],
+        ),
+        (
+            "output fields editable: " + ", ".join(config.output_fields.values()),
+            [
+                f"{name} ({key}) is not editable by this user"
+                for key, name in config.output_fields.items()
+                if name in fields and not fields[name].get("updateable")
+            ],
+        ),
+    ]
+    for key, allowed in (("tier", config.tier_values), ("health", config.health_values)):
+        name = config.output_fields[key]
+        picklist = fields.get(name, {}).get("picklistValues") or []
+        values = {p["value"] for p in picklist if p.get("active", True)}
+        missing = ", ".join(sorted(set(allowed) - values)) if picklist else ""
+        items.append(
+            (
+                f"{name} picklist holds {', '.join(allowed)}",
+                [f"{name} picklist lacks {missing}"] if missing else [],
+            )
+        )
+    return items

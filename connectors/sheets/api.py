@@ -14,12 +14,11 @@ from google.oauth2.service_account import Credentials
 
 from connectors.errors import ConfigError, FatalError, RetriableError
 from connectors.retry import call_with_retry
+from connectors.sheets.config import ENV_FILE, ENV_JSON
 
 T = TypeVar("T")
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-ENV_JSON = "TIERSYNC_GOOGLE_SERVICE_ACCOUNT"
-ENV_FILE = "TIERSYNC_GOOGLE_SERVICE_ACCOUNT_FILE"
 
 # Sheets API status → what the caller should do. 429 and 5xx pass; 400 is a bad range (a tab
 # or column the config names that the sheet lacks); 401/403 mean the sheet is not shared.

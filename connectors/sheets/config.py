@@ -8,9 +8,12 @@ from types import MappingProxyType
 from typing import Any
 
 from connectors.errors import ConfigError
-from connectors.sheets.api import ENV_FILE, ENV_JSON
 from connectors.sheets.layout import FIELD_HEADERS, OUTPUT_HEADERS
 from scoring import INPUT_FIELDS, OUTPUT_FIELDS
+
+#: Where the service account key comes from: its JSON text, or a path to the file.
+ENV_JSON = "TIERSYNC_GOOGLE_SERVICE_ACCOUNT"
+ENV_FILE = "TIERSYNC_GOOGLE_SERVICE_ACCOUNT_FILE"
 
 
 def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:

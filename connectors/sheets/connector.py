@@ -72,6 +72,25 @@ class SheetsConnector(ModelTabs):
                 f"tab (tabs: {titles})"
             )
 
+    def checks(self) -> list[tuple[str, list[str]]]:
+        """Return each set-up item (accounts tab, its headers) with its problems (empty: fine)."""
+        tab = self.config.accounts_tab
+        try:
+            self.check()
+        except ConfigError as exc:
+            return [(f"spreadsheet {self.config.spreadsheet_key}: tab '{tab}'", [str(exc)])]
+        table = self.api.retry(self._read_accounts)
+        needed = [self.config.header_for(c) for c in self.config.required]
+        absent = [h for h in self.config.output_headers.values() if table.find(h) is None]
+        later = f" (the first sync adds {', '.join(absent)})" if absent else ""
+        return [
+            (f"spreadsheet {self.config.spreadsheet_key}: tab '{tab}' present", []),
+            (
+                f"'{tab}' headers hold {', '.join(needed)}{later}",
+                [f"the {tab} tab has no '{h}' column" for h in needed if table.find(h) is None],
+            ),
+        ]
+
     def _read_accounts(self) -> Table:
         title = self.title_of(self.config.accounts_tab)
         return read_table(title, self.api.batch_get([quote_tab(title)])[0])

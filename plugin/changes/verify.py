@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from connectors.salesforce.soql import is_record_id
+from connectors.salesforce.names import is_record_id
 from plugin.errors import PluginError
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"

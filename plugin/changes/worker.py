@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from connectors.base import Connector
-from connectors.salesforce.soql import is_record_id
+from connectors.salesforce.names import is_record_id
 from plugin.changes import inbox
 from plugin.config import Config
 from plugin.model import versions

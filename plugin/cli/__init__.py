@@ -1,41 +1,40 @@
-"""The `tiersync` command line: one click group, commands registered per concern."""
+"""The `tiersync` command line: one click group whose commands load on first use."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
-#: Command modules, registered in this order (later ones may add to earlier groups).
-COMMAND_MODULES = (
-    "plugin.cli.score",
-    "plugin.cli.model",
-    "plugin.cli.sync",
-    "plugin.cli.versions",
-    "plugin.cli.sheets",
-    "plugin.cli.web",
+from plugin.cli.lazy import LazyGroup
+
+#: Command name -> 'module:attribute'; a module is imported only when its command runs.
+COMMANDS = {
+    "score": "plugin.cli.score:score",
+    "model": "plugin.cli.model:model",
+    "sync": "plugin.cli.sync:sync",
+    "scheduler": "plugin.cli.sync:scheduler",
+    "report": "plugin.cli.sync:report",
+    "runs": "plugin.cli.sync:runs",
+    "db": "plugin.cli.sync:db",
+    "check": "plugin.cli.check:check",
+    "sheets": "plugin.cli.sheets:sheets",
+    "salesforce": "plugin.cli.salesforce:salesforce",
+    "serve": "plugin.cli.web:serve",
+    "worker": "plugin.cli.web:worker",
+    "addon": "plugin.cli.addon:addon",
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tiersync")
 def main() -> None:
     """Tier B2B accounts and write Tier, Score, Health and Next Action back to your systems."""
 
-
-def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency, not an absent command module
-                raise
-            continue
-        module.register(main)
-
-
-_register_all()
 
 if __name__ == "__main__":
     sys.exit(main())

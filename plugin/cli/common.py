@@ -6,12 +6,12 @@ configuration — fix what the message names and re-run.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.errors import ConnectorError
 from plugin.config import Config, load_config
@@ -51,9 +51,19 @@ def guarded(fn: Callable[[], T]) -> T:
         raise CliError(f"{exc}; try again when it has finished") from None
     except (PluginError, ConnectorError, ScoringError) as exc:
         raise CliError(str(exc), exit_code(exc)) from None
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        if not is_store_error(exc):
+            raise
         detail = exc.args[0] if exc.args else exc
         raise CliError(f"the store is not usable: {detail}") from None
+
+
+def is_store_error(exc: BaseException) -> bool:
+    """Return True for a SQLAlchemy error (the store's), without importing SQLAlchemy."""
+    # Only a command that opened the store can raise one, and that command loaded SQLAlchemy;
+    # looking it up here keeps `tiersync score` and `--version` from importing it.
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def config_from(path: Path | None) -> Config:

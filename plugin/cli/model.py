@@ -1,23 +1,31 @@
-"""`tiersync model`: export the default scorecard, validate a model file."""
+"""`tiersync model`: export the default scorecard, validate a model file or sheet.
+
+history, rollback and preview need the store; they live in plugin.cli.versions and load only
+when they run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
 from plugin.cli.common import model_failure
+from plugin.cli.lazy import LazyGroup
+from plugin.cli.sheets import validate_sheet_model
 from plugin.model.files import load_model_file
 from scoring import DEFAULT_MODEL, ModelError, model_hash
 
+STORE_COMMANDS = {
+    "history": "plugin.cli.versions:history",
+    "rollback": "plugin.cli.versions:rollback",
+    "preview": "plugin.cli.versions:preview_command",
+}
 
-def register(main: click.Group) -> None:
-    """Add the model group."""
-    main.add_command(model)
 
-
-@click.group()
+@click.group(cls=LazyGroup, lazy=STORE_COMMANDS)
 def model() -> None:
     """Work with scoring models (weights, bands, tiers, rules)."""
 
@@ -50,12 +58,6 @@ def validate(model_file: Path | None, sheet_key: str | None) -> None:
 
 
 def _validate_sheet(key: str) -> None:
-    try:
-        from plugin.cli.sheets import validate_sheet_model
-    except ImportError:
-        raise click.ClickException("the Google Sheets connector is not installed") from None
-    import os
-
     ok, lines = validate_sheet_model(key, os.environ)
     for line in lines:
         click.echo(line)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -12,15 +12,11 @@ import click
 from connectors.errors import ConnectorError
 from connectors.local import LocalCsvConnector
 from plugin.cli.common import CliError, model_failure
+from plugin.cli.progress import Progress, estimate_rows
 from plugin.errors import exit_code
 from plugin.model.files import load_model_file
-from plugin.sync.book import BookScorer, final_pairs, score_all
+from plugin.sync.book import final_pairs, score_all
 from scoring import AccountRecord, ModelError, Result, Scorer, Summary
-
-
-def register(main: click.Group) -> None:
-    """Add the score command."""
-    main.add_command(score)
 
 
 @click.command()
@@ -34,7 +30,7 @@ def register(main: click.Group) -> None:
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
 def score(
-    input_csv: Path, output: Path | None, model_path: Path | None, today: object | None
+    input_csv: Path, output: Path | None, model_path: Path | None, today: datetime | None
 ) -> None:
     """Score INPUT_CSV and write every account with tier, score, health and next action."""
     started = time.perf_counter()
@@ -42,24 +38,20 @@ def score(
         model, _ = load_model_file(model_path)
     except ModelError as exc:
         raise model_failure(exc) from None
-    day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
+    day = today.date() if today is not None else date.today()
     target = output or input_csv.with_name(f"{input_csv.stem}-tiered.csv")
     connector = LocalCsvConnector(input_csv, target)
-    scorer = Scorer(model, today=day)
     summary = Summary(model)
-
-    def counted(scored: BookScorer) -> Iterator[tuple[AccountRecord, Result]]:
-        for record, result in final_pairs(scored):
-            summary.add(result)
-            yield record, result
-
     try:
         connector.check()
-        scored = score_all(scorer, connector.iter_accounts())
-        try:
-            report = connector.write_results(counted(scored))
-        finally:
-            scored.close()
+        with Progress("scoring") as bar:
+            # one reading pass scores every row; capacity is then ranked over the whole book
+            records = bar.counting(connector.iter_accounts, estimate_rows(input_csv))
+            scored = score_all(Scorer(model, today=day), records())
+            try:
+                report = connector.write_results(_counted(final_pairs(scored), summary))
+            finally:
+                scored.close()
         report.failures[:0] = scored.duplicates
     except ConnectorError as exc:
         raise CliError(str(exc), exit_code(exc)) from None
@@ -67,3 +59,11 @@ def score(
     for failure in report.failures:
         click.echo(f"skipped {failure.account_id}: {failure.message}", err=True)
     click.echo(f"wrote {target} in {time.perf_counter() - started:.1f}s")
+
+
+def _counted(
+    pairs: Iterable[tuple[AccountRecord, Result]], summary: Summary
+) -> Iterator[tuple[AccountRecord, Result]]:
+    for record, result in pairs:
+        summary.add(result, record.get("owner"))
+        yield record, result

@@ -18,11 +18,6 @@ from scoring import model_hash
 T = TypeVar("T")
 
 
-def register(main: click.Group) -> None:
-    """Add the sheets group."""
-    main.add_command(sheets)
-
-
 def connect(key: str, env: Mapping[str, str], accounts_tab: str | None = None) -> SheetsConnector:
     """Return a connector for a spreadsheet, authorised from the environment's service account."""
     settings: dict[str, str] = {"spreadsheet_key": key}

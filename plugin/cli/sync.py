@@ -2,80 +2,62 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sys
-import time
-from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from connectors.local import SAMPLE_CSV
 from plugin.cli.common import CONFIG_OPTION, CliError, config_from, guarded
+from plugin.cli.progress import Progress, estimate_rows
 from plugin.config import Config
+from plugin.errors import EXIT_FAILED
+from plugin.reporting.reports import build_report, render_report, report_rows
+from plugin.store import journal
+from plugin.store.database import Store
+from plugin.sync.run import run_sync
+from plugin.sync.scheduler import serve
+from plugin.wiring import open_connector
 
 
-def register(main: click.Group) -> None:
-    """Add sync, scheduler, report, runs and db."""
-    for command in (sync, scheduler, report, runs, db):
-        main.add_command(command)
-
-
-@contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    """Yield a progress callback drawing on stderr (None when not a terminal)."""
-    if not enabled:
-        yield None
-        return
-    last = [0.0]
-
-    def draw(n: int, total: int | None) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.2 and n != total:
-            return
-        last[0] = now
-        if total:
-            filled = int(30 * n / total)
-            bar = "#" * filled + "-" * (30 - filled)
-            click.echo(f"\r[{bar}] {n:,}/{total:,}", nl=False, err=True)
-        else:
-            click.echo(f"\rscored {n:,} accounts", nl=False, err=True)
-
-    try:
-        yield draw
-    finally:
-        click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+def local_rows(config: Config) -> int | None:
+    """Return the estimated rows of the local source when it is the only one (else None)."""
+    # Other sources report their own total once read; a CSV is counted up front.
+    if config.sources != ("local",):
+        return None
+    return estimate_rows(config.local.source or SAMPLE_CSV)
 
 
 @click.command()
 @CONFIG_OPTION
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
-def sync(config_path: Path | None, dry_run: bool, today: Any) -> None:
+def sync(config_path: Path | None, dry_run: bool, today: datetime | None) -> None:
     """Score every account and write back the tiers that changed, then print a summary."""
-    from plugin.sync.run import run_sync
-
     config = config_from(config_path)
     day: date | None = today.date() if today is not None else None
-    with progress_bar(sys.stderr.isatty() and not dry_run) as draw:
+    estimate = local_rows(config)
+    with Progress("scoring", enabled=False if dry_run else None) as bar:
+
+        def draw(n: int, total: int | None) -> None:
+            bar.reached(n, total or estimate)
+
         report = guarded(lambda: run_sync(config, dry_run=dry_run, progress=draw, today=day))
     click.echo(report.summary)
     if dry_run and report.would_change:
         click.echo("\nwould change (first 50):")
         for account_id, before, after, fields in report.would_change:
             click.echo(f"  {account_id:<18} {before or 'new'} -> {after}  ({fields})")
-    if report.status in ("failed", "interrupted"):
-        raise SystemExit(1)
+    if report.status in ("failed", "interrupted", "partial"):
+        raise SystemExit(EXIT_FAILED)
 
 
 @click.command()
 @CONFIG_OPTION
 def scheduler(config_path: Path | None) -> None:
     """Run the nightly sync on the configured cron schedule until stopped (SIGTERM)."""
-    from plugin.sync.scheduler import serve
-
     config = config_from(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -93,8 +75,6 @@ def scheduler(config_path: Path | None) -> None:
 @click.option("--to-sheet", is_flag=True, help="Also write the Report tab of the sheet.")
 def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
     """Print distribution vs target, rep capacity, tier movements and per-tier performance."""
-    from plugin.reporting.reports import build_report, render_report, report_rows
-
     config = config_from(config_path)
     data = guarded(lambda: build_report(config, movements=movements))
     click.echo(render_report(data, limit=movements))
@@ -104,8 +84,6 @@ def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
 
 
 def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
-    from plugin.wiring import open_connector
-
     if not config.sheets:
         raise CliError("report.write_to_sheet needs a [sheets] table in the config")
     sheet = open_connector("sheets", config)
@@ -121,11 +99,8 @@ def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
 @click.option("--failures", "show_failures", is_flag=True, help="List records still failing.")
 def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
     """Show the latest runs (and the records whose write still fails)."""
-    from plugin.store import journal
-    from plugin.store.database import Store
-
     config = config_from(config_path)
-    store = Store(config.store_url)
+    store = guarded(lambda: Store(config.store_url))
     guarded(store.upgrade)
     for r in journal.recent_runs(store, limit):
         took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
@@ -153,10 +128,8 @@ def db() -> None:
 @CONFIG_OPTION
 def upgrade(config_path: Path | None) -> None:
     """Create or migrate the store's tables."""
-    from plugin.store.database import Store
-
     config = config_from(config_path)
-    store = Store(config.store_url)
+    store = guarded(lambda: Store(config.store_url))
     version = guarded(store.upgrade)
     store.dispose()
     click.echo(f"store {store.engine.url.render_as_string(hide_password=True)}: schema v{version}")

@@ -1,25 +1,19 @@
-"""`tiersync model history | rollback VERSION | preview NEW_MODEL` (added to the model group)."""
+"""`tiersync model history | rollback VERSION | preview NEW_MODEL`: model commands on the store."""
 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from plugin.cli.common import CONFIG_OPTION, config_from, guarded
 from plugin.model.files import read_model_data
+from plugin.model.versions import history as versions
+from plugin.model.versions import rollback as roll_back
+from plugin.store.database import Store
 from plugin.sync.preview import preview
-
-
-def register(main: click.Group) -> None:
-    """Add history, rollback and preview to the existing `model` group."""
-    group = main.commands.get("model")
-    if not isinstance(group, click.Group):
-        group = click.Group("model", help="Work with scoring models.")
-        main.add_command(group)
-    for command in (history, rollback, preview_command):
-        group.add_command(command)
 
 
 def _who() -> str:
@@ -31,9 +25,6 @@ def _who() -> str:
 @click.option("--limit", default=20, show_default=True)
 def history(config_path: Path | None, limit: int) -> None:
     """List applied model versions, newest first (the first one is in use)."""
-    from plugin.model.versions import history as versions
-    from plugin.store.database import Store
-
     store = Store(config_from(config_path).store_url)
     guarded(store.upgrade)
     rows = versions(store, limit)
@@ -54,9 +45,6 @@ def history(config_path: Path | None, limit: int) -> None:
 @click.argument("version")
 def rollback(config_path: Path | None, version: str) -> None:
     """Use an earlier model VERSION (hash or #number) again from the next sync."""
-    from plugin.model.versions import rollback as roll_back
-    from plugin.store.database import Store
-
     store = Store(config_from(config_path).store_url)
     guarded(store.upgrade)
     applied = guarded(lambda: roll_back(store, version, _who()))
@@ -71,10 +59,13 @@ def rollback(config_path: Path | None, version: str) -> None:
 @CONFIG_OPTION
 @click.argument("new_model", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--limit", default=20, show_default=True, help="Moving accounts to list.")
-def preview_command(config_path: Path | None, new_model: Path, limit: int) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
+def preview_command(
+    config_path: Path | None, new_model: Path, limit: int, today: datetime | None
+) -> None:
     """Show how many accounts would move between tiers under NEW_MODEL, and which."""
-
     config = config_from(config_path)
     data = guarded(lambda: read_model_data(new_model))
-    result = guarded(lambda: preview(config, data))
+    day = today.date() if today is not None else None
+    result = guarded(lambda: preview(config, data, today=day))
     click.echo(result.render(limit))

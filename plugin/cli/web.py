@@ -1,4 +1,4 @@
-"""`tiersync serve`, `tiersync worker` and `tiersync addon manifest`.
+"""`tiersync serve` and `tiersync worker`.
 
 serve runs on waitress: a pure-Python production WSGI server that runs the same on Linux, macOS
 and Windows, with a thread pool instead of forked workers, so one process holds one app, one
@@ -7,44 +7,34 @@ connection pool and (unless --no-worker) one inbox-draining thread. Put it behin
 
 from __future__ import annotations
 
-import json
 import logging
+import signal
 import threading
 from pathlib import Path
 
 import click
+import waitress
 
 from connectors.errors import ConfigError
-from plugin.cli.common import CliError
-from plugin.errors import exit_code
-
-TEMPLATE_NAME = "manifest.json"
-
-
-def register(main: click.Group) -> None:
-    """Add the serve, worker and addon commands."""
-    main.add_command(serve)
-    main.add_command(worker)
-    main.add_command(addon)
+from plugin.changes import worker as inbox_worker
+from plugin.cli.common import CONFIG_OPTION, CliError
+from plugin.config import Config, load_config
+from plugin.errors import EXIT_USAGE, exit_code
+from plugin.store.database import Store
+from plugin.web.app import create_app
 
 
-def _config_option(fn: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Config file (default: ./tiersync.toml, else the embedded default).",
-    )(fn)
+def _open(config_path: Path | None) -> tuple[Config, Store]:
+    try:
+        config = load_config(config_path)
+        store = Store(config.store_url)
+        store.upgrade()
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    return config, store
 
 
-def _start_worker(config_path: Path | None, poll: float, batch: int) -> threading.Event:
-    from plugin.changes import worker as inbox_worker
-    from plugin.config import load_config
-    from plugin.store.database import Store
-
-    config = load_config(config_path)
-    store = Store(config.store_url)
-    store.upgrade()
+def _start_worker(config: Config, store: Store, poll: float, batch: int) -> threading.Event:
     stop = threading.Event()
     thread = threading.Thread(
         target=inbox_worker.run_forever,
@@ -63,7 +53,7 @@ def _start_worker(config_path: Path | None, poll: float, batch: int) -> threadin
 
 
 @click.command()
-@_config_option
+@CONFIG_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=16, show_default=True, type=click.IntRange(1, 256))
@@ -79,17 +69,13 @@ def serve(
     config_path: Path | None, host: str, port: int, threads: int, with_worker: bool, poll: float
 ) -> None:
     """Serve webhooks, the add-on backend and the dashboard on waitress."""
-    import waitress
-
-    from plugin.web.app import create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         app = create_app({"TIERSYNC_CONFIG_PATH": config_path})
     except ConfigError as exc:
         raise CliError(str(exc), exit_code(exc)) from None
     limit = app.config["MAX_CONTENT_LENGTH"]
-    stop = _start_worker(config_path, poll, 200) if with_worker else None
+    stop = _start_worker(*_open(config_path), poll, 200) if with_worker else None
     click.echo(f"tiersync serving on http://{host}:{port} ({threads} threads)", err=True)
     try:
         # waitress refuses bodies over the limit itself, before the app reads a byte.
@@ -106,38 +92,47 @@ def serve(
             stop.set()
 
 
+def watched(config: Config) -> list[str]:
+    """Return what can put account ids in the inbox under this config (empty: nothing)."""
+    settings = config.web
+    found = []
+    if settings.path_token and settings.org_id:
+        found.append("Salesforce Outbound Messages")
+    if settings.hmac_secret:
+        found.append("signed callouts")
+    return found
+
+
 @click.command()
-@_config_option
+@CONFIG_OPTION
 @click.option("--once", is_flag=True, help="Drain what is waiting, then exit.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between inbox polls.")
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 2000))
 def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -> None:
     """Drain the webhook inbox: re-read changed accounts, score them, write them back."""
-    from plugin.changes import worker as inbox_worker
-    from plugin.config import load_config
-    from plugin.store.database import Store
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        config = load_config(config_path)
-        store = Store(config.store_url)
-        store.upgrade()
-        if once:
-            report = inbox_worker.drain(
-                store,
-                inbox_worker.id_connector(config),
-                inbox_worker.current_scorer(config, store),
-                config=config,
-                batch_size=batch_size,
-            )
-            click.echo(
-                f"{report.accounts} accounts in {report.batches} batches, {report.written} "
-                f"written, {report.rejected} rejected, {report.failed_batches} failed batches"
-            )
-            return
-    except ConfigError as exc:
-        raise CliError(str(exc), exit_code(exc)) from None
+    config, store = _open(config_path)
+    if once:
+        _drain_once(config, store, batch_size)
+        return
+    sources = watched(config)
+    if not sources:
+        raise CliError(
+            "worker: nothing to watch: no webhook is enabled, so nothing can reach the inbox. "
+            "Set TIERSYNC_WEBHOOK_SECRET (signed callouts) or TIERSYNC_WEBHOOK_PATH_TOKEN and "
+            "webhooks.org_id (Outbound Messages) in the same environment as `tiersync serve`, "
+            "or run `tiersync sync` on a schedule instead",
+            EXIT_USAGE,
+        )
     stop = threading.Event()
+    # SIGTERM (systemd, docker stop) ends the loop after the current round, like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    system = "salesforce" if "salesforce" in config.sources else "the local source"
+    click.echo(
+        f"worker: watching the inbox of {store.engine.url.render_as_string(hide_password=True)} "
+        f"every {poll:g}s for {', '.join(sources)}; changed accounts are re-read from {system}",
+        err=True,
+    )
     try:
         inbox_worker.run_forever(
             store,
@@ -150,38 +145,20 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
         )
     except KeyboardInterrupt:
         stop.set()
+    click.echo("worker stopped", err=True)
 
 
-@click.group()
-def addon() -> None:
-    """The Google Workspace add-on (Sheets sidebar)."""
-
-
-def default_template() -> Path:
-    """Return manifest.json from the working directory, else from the source checkout."""
-    here = Path.cwd() / TEMPLATE_NAME
-    return here if here.is_file() else Path(__file__).resolve().parents[2] / TEMPLATE_NAME
-
-
-@addon.command("manifest")
-@click.option("--base-url", required=True, help="Public HTTPS URL of `tiersync serve`.")
-@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def manifest(base_url: str, template: Path | None, output: Path | None) -> None:
-    """Render the deployment descriptor with real endpoint URLs (for gcloud)."""
-    from plugin.web.addon import render_manifest
-
-    source = template or default_template()
+def _drain_once(config: Config, store: Store, batch_size: int) -> None:
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-        rendered = render_manifest(data, base_url)
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {source}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    text = json.dumps(rendered, indent=2) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        report = inbox_worker.drain(
+            store,
+            inbox_worker.id_connector(config),
+            inbox_worker.current_scorer(config, store),
+            batch_size=batch_size,
+        )
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    click.echo(
+        f"{report.accounts} accounts in {report.batches} batches, {report.written} "
+        f"written, {report.rejected} rejected, {report.failed_batches} failed batches"
+    )

@@ -13,9 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
-
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from connectors.errors import ConfigError
 from connectors.salesforce.config import SalesforceConfig
@@ -24,6 +22,10 @@ from connectors.tables import known
 from plugin.config.web import WebSettings
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
 CONFIG_NAME = "tiersync.toml"
 CONNECTORS = ("local", "salesforce", "sheets")
 MODEL_SOURCES = ("default", "file", "sheet")
@@ -63,6 +65,9 @@ class ScheduleSettings:
 
     def trigger(self) -> CronTrigger:
         """Return the APScheduler trigger for this schedule."""
+        # Imported here so loading a config (every command) does not load APScheduler.
+        from apscheduler.triggers.cron import CronTrigger
+
         return CronTrigger.from_crontab(self.cron, timezone=zoneinfo.ZoneInfo(self.timezone))
 
 
@@ -276,7 +281,8 @@ def _schedule(t: Mapping[str, Any]) -> ScheduleSettings:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"schedule.timezone: unknown time zone {s.timezone!r}") from None
     try:
-        s.trigger()
+        if "cron" in t or "timezone" in t:  # the default schedule is valid as written
+            s.trigger()
     except ValueError as exc:
         raise ConfigError(f"schedule.cron: invalid cron expression {s.cron!r} ({exc})") from None
     if s.misfire_grace_seconds < 1:

@@ -4,7 +4,8 @@ Per tier: creation rate, win rate, average won deal and median sales cycle as in
 "Comparison Across Tiers" (Tier 4: a low-touch guess). Counts are rounded once, won amounts
 average exactly the tier's deal size and won cycles have exactly the tier's median, so the
 report reproduces the seed's figures from accounts tiered as the seed's were.
-Regenerate the bundled file: `python -m plugin.reporting.sample_opps plugin/data/opportunities.csv`.
+Regenerate the bundled file:
+`python -m plugin.reporting.sample_opps plugin/reporting/data/opportunities.csv`.
 """
 
 from __future__ import annotations

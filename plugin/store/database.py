@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from plugin.errors import ConfigError
 from plugin.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -49,6 +50,16 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def missing_driver(url: str, module: str | None) -> str:
+    """Return the one-line fix for a database URL whose driver is not installed."""
+    if url.startswith("postgresql"):
+        return (
+            f"store.url: PostgreSQL needs its driver ({module or 'psycopg'}), which is not "
+            "installed: pip install 'tiersync[postgres]'"
+        )
+    return f"store.url: the database driver {module!r} is not installed"
+
+
 class Store:
     """The database behind runs, history, versions, locks and watermarks."""
 
@@ -57,7 +68,10 @@ class Store:
         kwargs: dict[str, Any] = {}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
-        self.engine: Engine = create_engine(self.url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(missing_driver(self.url, exc.name)) from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 

@@ -9,20 +9,19 @@ full Tier 1, the one promoted into a freed slot) are re-read and decided in the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.base import RecordFailure
-from plugin.store import accounts
-from plugin.store.accounts import State
-from plugin.store.database import Store
 from plugin.sync.spool import Spool
 from scoring import AccountRecord, Book, Result, Scorer, standing
 
+if TYPE_CHECKING:  # the store is not needed to score a file (`tiersync score` starts light)
+    from plugin.store.accounts import State
+
 #: (record, result before capacity, stored state, counts against capacity)
-Entry = tuple[AccountRecord, Result, State | None, bool]
-Decided = tuple[AccountRecord, Result, State | None, bool]
+Entry = tuple[AccountRecord, Result, "State | None", bool]
+Decided = tuple[AccountRecord, Result, "State | None", bool]
 ReadIds = Callable[[Iterable[str]], Iterable[AccountRecord]]
 RIPPLE_ROUNDS = 3
 
@@ -32,23 +31,6 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
-
-
-def with_previous(
-    store: Store | None, system: str, records: Iterable[AccountRecord], size: int, *, reads: bool
-) -> Iterator[tuple[AccountRecord, State | None]]:
-    """Give each record tiersync's last decision, from the store (one query per batch).
-
-    `reads`: the system returned its own output values in this read, so writes are diffed
-    against them (hand edits are put back); otherwise the last decision stands in for them.
-    """
-    for chunk in batched(records, size):
-        stored = accounts.states(store, system, [r.account_id for r in chunk]) if store else {}
-        for record in chunk:
-            state = stored.get(record.account_id)
-            previous = state.outputs if state is not None else None
-            current = record.current if reads or previous is None else previous
-            yield replace(record, previous=previous, current=current), state
 
 
 class BookScorer:

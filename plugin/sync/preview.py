@@ -16,8 +16,9 @@ from connectors.base import Connector
 from plugin.config import Config
 from plugin.model.versions import resolve_model
 from plugin.store.database import Store
-from plugin.sync.book import BookScorer, with_previous
+from plugin.sync.book import BookScorer
 from plugin.sync.context import RunContext
+from plugin.sync.source import with_previous
 from plugin.wiring import ConnectorFactory, open_connector
 from scoring import OUTPUT_FIELDS, Book, Scorer, Summary, load_model, model_hash
 

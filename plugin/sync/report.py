@@ -31,6 +31,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     would_change: list[tuple[str, str | None, str, str]] = field(default_factory=list)
     summary: str = ""
+    capacity: str | None = None  # "Tier 1 capacity 450 (30 reps × 15): N accounts overflowed ..."
 
 
 def render(report: RunReport) -> str:
@@ -46,6 +47,8 @@ def render(report: RunReport) -> str:
             for t, c in report.tiers.items()
         )
     )
+    if report.capacity:
+        lines.append(report.capacity)
     lines.append("")
     lines.append("health: " + ", ".join(f"{k} {v}" for k, v in report.health.items()))
     verb = "would write" if report.status == "dry-run" else "written"

@@ -213,6 +213,7 @@ def _fill(report: RunReport, summary: Summary, started: float) -> None:
     report.health = {h.status: summary.health[h.status] for h in summary.model.health}
     report.changes_by_tier = {t.name: summary.changes[t.name] for t in summary.model.tiers}
     report.changes = sum(summary.changes.values())
+    report.capacity = summary.capacity_line()
     report.duration = time.monotonic() - started
 
 

@@ -9,14 +9,16 @@ record the change once. A write stopped by the API budget records exactly what w
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import chain
 
 from connectors.base import Connector, RecordFailure, WriteReport
 from connectors.errors import BudgetExceeded
 from plugin.store import accounts, journal
-from plugin.sync.book import BookScorer, Decided, with_previous
+from plugin.store.accounts import State
+from plugin.store.database import Store
+from plugin.sync.book import BookScorer, Decided, batched
 from plugin.sync.context import RunContext
 from plugin.sync.spool import Spool
 from scoring import AccountRecord, Book, Result, Summary
@@ -65,7 +67,7 @@ def sync_source(
             outcome.seen = scored.seen & set(ids)
         with Spool[Decided](ctx.config.sync.batch_size) as decided:
             for item in scored.decided():
-                summary.add(item[1])
+                summary.add(item[1], item[0].get("owner"))
                 decided.append(item)
             _write(ctx, conn, name, decided, outcome, store_only=ids is not None)
             _record(ctx, name, decided, outcome)
@@ -74,6 +76,23 @@ def sync_source(
     if ids is None and ctx.config.sync.incremental:
         _save_bookmark(ctx, conn, name, outcome)
     return outcome
+
+
+def with_previous(
+    store: Store | None, system: str, records: Iterable[AccountRecord], size: int, *, reads: bool
+) -> Iterator[tuple[AccountRecord, State | None]]:
+    """Give each record tiersync's last decision, from the store (one query per batch).
+
+    `reads`: the system returned its own output values in this read, so writes are diffed
+    against them (hand edits are put back); otherwise the last decision stands in for them.
+    """
+    for chunk in batched(records, size):
+        stored = accounts.states(store, system, [r.account_id for r in chunk]) if store else {}
+        for record in chunk:
+            state = stored.get(record.account_id)
+            previous = state.outputs if state is not None else None
+            current = record.current if reads or previous is None else previous
+            yield replace(record, previous=previous, current=current), state
 
 
 def _bookmark(ctx: RunContext, name: str) -> str | None:

@@ -68,7 +68,6 @@ def test_repr_never_shows_secrets() -> None:
         ({"password": "inline"}, {}, "salesforce.password: secrets do not belong"),
         ({"pasword_env": "X"}, {}, "unknown key(s) pasword_env"),
         ({"username": "u", "password_env": "NOPE"}, {}, "password_env: variable NOPE is not set"),
-        ({"username": "u"}, {}, "no complete credentials"),
         ({"field_map": {"name": "Name FROM User --"}}, ENV, "field_map.name"),
         ({"field_map": {"colour": "Colour__c"}}, ENV, "unknown canonical field 'colour'"),
         ({"output_fields": {"tier": "Tier__c'"}}, ENV, "output_fields.tier"),
@@ -84,6 +83,12 @@ def test_from_mapping_names_the_bad_key(data: dict, env: dict, message: str) -> 
     with pytest.raises(ConfigError) as info:
         SalesforceConfig.from_mapping({**base, **data}, env)
     assert message in str(info.value)
+
+
+def test_incomplete_credentials_are_named_when_connecting() -> None:
+    config = SalesforceConfig.from_mapping({"username": "u"}, {})  # loads: no secret needed yet
+    with pytest.raises(ConfigError, match="no complete credentials"):
+        config.auth_mode()
 
 
 def test_field_map_overrides_merge_with_defaults() -> None:

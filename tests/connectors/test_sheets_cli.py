@@ -10,7 +10,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 
-from plugin.cli.sheets import register, validate_sheet_model
+from plugin.cli.sheets import sheets, validate_sheet_model
 from tests.connectors.sheets_helpers import KEY, FakeSheets, service_account_info
 
 
@@ -27,7 +27,7 @@ def env() -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str]) -> click.testing.Result:
     main = click.Group()
-    register(main)
+    main.add_command(sheets)
     return CliRunner().invoke(main, args, env=env)
 
 

@@ -4,6 +4,7 @@ Runs against a `responses`-backed org of N accounts whose stored outputs match w
 default model computes, except for a changed share.
 Run: .venv/bin/python tests/perf/bench_salesforce_calls.py
 Options: --accounts N (default 100000), --changed 0.05, --naive-sample M (default 10000; 0 = N).
+Exits 1 when a call count is over its target.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import responses
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from simple_salesforce.api import Salesforce
+from targets import Targets
 
 from connectors.salesforce.connector import SalesforceConfig, SalesforceConnector
 from connectors.salesforce.records import select_fields, to_record
@@ -37,6 +39,7 @@ INSTANCE = "https://bench.my.salesforce.com"
 API = f"{INSTANCE}/services/data/v60.0"
 TODAY = date(2024, 6, 3)
 REST_PAGE = 2000
+BULK_READ_CALLS = 10  # "a handful": create the job, poll, fetch result pages
 INDUSTRIES = ("Banking", "Software", "Manufacturing", "Retail", "Agriculture", "Healthcare")
 STAGES = ("Unaware", "Researching", "Evaluating", "Active Procurement")
 FITS = ("Strong", "Moderate", "Poor")
@@ -275,6 +278,25 @@ def main(argv: list[str] | None = None) -> None:
     print(f"naive wall: {naive['wall']:.1f}s for {sample} accounts")
     for name, run in (("default thresholds", bulk_run), ("REST forced", rest_run)):
         print(f"ratio naive/tiersync ({name}): {naive_calls / run['total']:.0f}x fewer calls")
+    targets = Targets()
+    targets.check(
+        f"REST reads <= 1 + ceil(N/2000) = {reads}",
+        rest_run["reads"] <= reads,
+        f"{rest_run['reads']} reads",
+    )
+    for name, run in (("REST forced", rest_run), ("default thresholds", bulk_run)):
+        targets.check(
+            f"{name}: writes <= ceil(changed/200) = {writes}",
+            run["writes"] <= writes,
+            f"{run['writes']} writes",
+        )
+    if bulk_run["path"] != "REST query":
+        targets.check(
+            f"Bulk 2.0 reads <= {BULK_READ_CALLS}",
+            bulk_run["reads"] <= BULK_READ_CALLS,
+            f"{bulk_run['reads']} reads",
+        )
+    targets.finish()
 
 
 def _print_run(label: str, r: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ Run: .venv/bin/python tests/perf/bench_scorer.py [--records 200000] [--rows 1000
 
 Both scorers get the same records in the same run, parse the same raw text, and compute
 the reason string. Prints both rates and the ratio (target: >= 0.5x the hand-written speed).
+Exits 1 when a target is missed.
 With --rows > 0 it also times `tiersync score` on a CSV of that many rows under
 /usr/bin/time -v and prints wall time and peak memory (target: <= 300 MB).
 """
@@ -19,6 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from targets import Targets
 
 from connectors.sample import generate_rows, write_sample_csv
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
@@ -153,7 +156,11 @@ def timed(fn, items: list) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def bench_scorer(n: int) -> None:
+RATIO_TARGET = 0.5  # configurable / hand-written records per second
+MEMORY_TARGET_MB = 300
+
+
+def bench_scorer(n: int, targets: Targets) -> None:
     rows = list(generate_rows(n, seed=11))
     records = [AccountRecord(r["account_id"], r) for r in rows]
     scorer = Scorer(load_model(DEFAULT_MODEL))
@@ -172,10 +179,19 @@ def bench_scorer(n: int) -> None:
     print(f"records: {n:,} (same records for both; {agree}/5000 identical tier, score, health)")
     print(f"hand-written scorer:  {hand:12,.0f} records/s")
     print(f"configurable scorer:  {configurable:12,.0f} records/s")
-    print(f"ratio configurable/hand-written: {configurable / hand:.2f}x (target >= 0.5x)")
+    ratio = configurable / hand
+    print(f"ratio configurable/hand-written: {ratio:.2f}x (target >= {RATIO_TARGET}x)")
+    targets.check(
+        f"configurable scorer >= {RATIO_TARGET}x the hand-written one",
+        ratio >= RATIO_TARGET,
+        f"{ratio:.2f}x",
+    )
+    targets.check(
+        "same tier, score and health as the hand-written one", agree == 5000, f"{agree}/5000"
+    )
 
 
-def bench_cli(rows: int) -> None:
+def bench_cli(rows: int, targets: Targets) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "accounts.csv"
         start = time.perf_counter()
@@ -190,10 +206,15 @@ def bench_cli(rows: int) -> None:
         done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ)
         wall = re.search(r"Elapsed \(wall clock\) time.*: (.+)", done.stderr)
         peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+        mb = int(peak.group(1)) / 1024 if peak else float("nan")
         print(
             f"tiersync score {rows:,} rows: wall {wall.group(1) if wall else '?'}, "
-            f"peak RSS {int(peak.group(1)) / 1024 if peak else float('nan'):.0f} MB"
-            " (target <= 300 MB)"
+            f"peak RSS {mb:.0f} MB (target <= {MEMORY_TARGET_MB} MB)"
+        )
+        targets.check(
+            f"tiersync score {rows:,} rows peak RSS <= {MEMORY_TARGET_MB} MB",
+            mb <= MEMORY_TARGET_MB,
+            f"{mb:.0f} MB",
         )
 
 
@@ -202,6 +223,8 @@ if __name__ == "__main__":
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    bench_scorer(args.records)
+    targets = Targets()
+    bench_scorer(args.records, targets)
     if args.rows:
-        bench_cli(args.rows)
+        bench_cli(args.rows, targets)
+    targets.finish()

@@ -20,6 +20,8 @@ import responses
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from targets import Targets
+
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from connectors.sheets.plan import output_values
 from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model
@@ -88,6 +90,9 @@ def naive_sync(rows: list[list[Any]]) -> tuple[int, float, int]:
         return len(fake.calls), seconds, cells
 
 
+CALL_BUDGET = 4
+
+
 def main() -> None:
     """Run both ways and print calls, wall time and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,6 +126,15 @@ def main() -> None:
         f"needs ~{minutes / 60:.1f} h; tiersync needs 1 write request"
     )
     print(f"ratio: {est_calls / calls:,.0f}x fewer calls, {est_seconds / seconds:,.1f}x less time")
+    targets = Targets()
+    # metadata, read, re-read by key right before writing, one batch write: whatever the rows
+    targets.check(f"a sync takes <= {CALL_BUDGET} calls", calls <= CALL_BUDGET, f"{calls} calls")
+    targets.check(
+        f"a re-run with nothing changed takes <= {CALL_BUDGET} calls and writes nothing",
+        again_calls <= CALL_BUDGET and "valuesBatchUpdate" not in again_kinds,
+        f"{again_calls} calls ({', '.join(again_kinds)})",
+    )
+    targets.finish()
 
 
 def _scored(rows: list[list[Any]]) -> list[list[Any]]:

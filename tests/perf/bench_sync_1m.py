@@ -6,7 +6,8 @@ Generates the accounts once (connectors.sample, deterministic) and reuses them; 
 starts from an empty store. Runs `tiersync sync` twice under /usr/bin/time -v (first run: every
 account written and recorded; second run: nothing changed), then times a pass that only parses
 the CSV and scores (both capacity passes) as the reference for "time outside scoring and CSV
-parsing". Prints wall time, peak RSS and that share. Budget: peak RSS <= 300 MB.
+parsing". Prints wall time, peak RSS and that share. Budget: peak RSS <= 300 MB; exits 1
+when it is exceeded or the second run writes anything.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from plugin.sync.stream import score_stream  # noqa: E402
+from targets import Targets  # noqa: E402
+
 from connectors.local import LocalCsvConnector  # noqa: E402
 from connectors.sample import write_sample_csv  # noqa: E402
-from plugin.sync.stream import score_stream  # noqa: E402
 from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
 
 TODAY = "2026-11-01"
@@ -77,7 +80,7 @@ def main() -> None:
         encoding="utf-8",
     )
     first_wall, first_peak, summary = timed_sync(config)
-    second_wall, second_peak, _ = timed_sync(config)
+    second_wall, second_peak, second_out = timed_sync(config)
     reference = parse_and_score(source)
     print(summary)
     print(f"accounts:                     {args.rows:,}")
@@ -91,9 +94,10 @@ def main() -> None:
         f"second {1 - reference / second_wall:.0%}"
     )
     worst = max(first_peak, second_peak)
-    print(
-        f"memory budget {BUDGET_MB} MB: {'OK' if worst <= BUDGET_MB else 'OVER'} ({worst:.0f} MB)"
-    )
+    targets = Targets()
+    targets.check(f"peak RSS <= {BUDGET_MB} MB (both syncs)", worst <= BUDGET_MB, f"{worst:.0f} MB")
+    targets.check("second sync writes nothing", ", written: 0," in second_out, "see its summary")
+    targets.finish()
 
 
 if __name__ == "__main__":

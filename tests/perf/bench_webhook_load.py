@@ -30,6 +30,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from targets import Targets  # noqa: E402
+
 from plugin.changes import inbox, worker  # noqa: E402
 from plugin.store.database import Store  # noqa: E402
 from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
@@ -176,9 +178,12 @@ def main() -> None:
     )
     print(f"lost: {len(lost)}  processed more than once: {len(twice)}")
     print(f"inbox pending after drain: {inbox.stats(store).pending}")
-    ok = not lost and not twice and p99 < 25
-    print("RESULT:", "PASS" if ok else "FAIL (target: p99 < 25 ms, 0 lost, each id once)")
     store.dispose()
+    targets = Targets()
+    targets.check("ACK latency p99 < 25 ms", p99 < 25, f"{p99:.1f} ms")
+    targets.check("no acknowledged id lost", not lost, f"{len(lost)} lost")
+    targets.check("each id processed once", not twice, f"{len(twice)} more than once")
+    targets.finish()
 
 
 if __name__ == "__main__":
