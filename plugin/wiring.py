@@ -15,7 +15,14 @@ def open_connector(name: str, config: Config) -> Any:
         from connectors.local import LocalCsvConnector
 
         local = config.local
-        return LocalCsvConnector(local.source, local.output, field_map=local.field_map)
+        return LocalCsvConnector(
+            local.source,
+            local.output,
+            field_map=local.field_map,
+            encoding=local.encoding,
+            encoding_hint='set encoding = "cp1252" in the [local] table',
+            map_hint="map it in the [local] table: field_map.{field} = '{header}'",
+        )
     if name == "salesforce":
         from connectors.salesforce.config import SalesforceConfig
         from connectors.salesforce.connector import SalesforceConnector

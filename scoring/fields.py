@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scoring.errors import InvalidValue
+from scoring.model import ScoringModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +192,26 @@ def check_range(name: str, value: float) -> float:
 def fold_category(value: str) -> str:
     """Fold a picklist value: case-insensitive, '_' and repeated spaces read as one space."""
     return " ".join(value.replace("_", " ").split()).casefold()
+
+
+def model_inputs(model: ScoringModel) -> dict[str, str]:
+    """Return the canonical fields a model reads, each with what reads it."""
+    used = {c.field: c.label for c in model.criteria}
+    used.setdefault("engagement_score", "health")
+    r = model.reassessment
+    for trigger in r.upgrade_triggers:
+        used.setdefault(trigger.field, "an upgrade trigger")
+    if r.inactive_days:
+        used.setdefault("last_activity_date", "the inactivity downgrade")
+    for name in ("pipeline", "current_arr"):  # is_customer falls back to current_arr > 0
+        used.setdefault(name, "next actions")
+    return used
+
+
+def coverage_notes(model: ScoringModel, provided: set[str], how: str) -> list[str]:
+    """Name, once, each input the model reads that no column gives; how says how to map one."""
+    return [
+        f"no column gives {name} (read by {reader}): every account counts it as missing; {how}"
+        for name, reader in model_inputs(model).items()
+        if name not in provided
+    ]

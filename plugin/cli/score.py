@@ -10,10 +10,12 @@ import click
 
 from connectors.errors import ConnectorError
 from connectors.local import LocalCsvConnector
-from plugin.cli.common import model_failure
+from plugin.cli.common import CliError, model_failure
+from plugin.errors import exit_code
 from plugin.model.sources import load_model_file
 from plugin.sync.stream import score_stream
 from scoring import ModelError, Scorer, Summary
+from scoring.fields import coverage_notes
 
 
 def register(main: click.Group) -> None:
@@ -27,12 +29,25 @@ def register(main: click.Group) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output CSV (default: INPUT-tiered.csv beside the input).",
+    help="Output CSV (default: INPUT-tiered.csv beside the input; never the input itself).",
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
+@click.option(
+    "--field-map",
+    "field_map",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Read a canonical field from a column of another name (repeatable).",
+)
+@click.option("--encoding", help="Text encoding of INPUT_CSV, e.g. cp1252 (default: UTF-8).")
 def score(
-    input_csv: Path, output: Path | None, model_path: Path | None, today: object | None
+    input_csv: Path,
+    output: Path | None,
+    model_path: Path | None,
+    today: object | None,
+    field_map: tuple[str, ...],
+    encoding: str | None,
 ) -> None:
     """Score INPUT_CSV and write every account with tier, score, health and next action."""
     started = time.perf_counter()
@@ -42,7 +57,9 @@ def score(
         raise model_failure(exc) from None
     day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
     target = output or input_csv.with_name(f"{input_csv.stem}-tiered.csv")
-    connector = LocalCsvConnector(input_csv, target)
+    if _same_file(target, input_csv):
+        raise CliError(f"{target} is the input file: write the scores to another file with -o", 2)
+    connector = LocalCsvConnector(input_csv, target, field_map=_pairs(field_map), encoding=encoding)
     scorer = Scorer(model, today=day)
     summary = Summary(model)
 
@@ -55,8 +72,31 @@ def score(
         connector.check()
         report = connector.write_results(counted())  # type: ignore[arg-type]
     except ConnectorError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc), exit_code(exc)) from None
     click.echo(summary.render())
+    how = "map its column with --field-map FIELD=HEADER"
+    for note in [*report.notes, *coverage_notes(model, connector.layout().provided, how)]:
+        click.echo(f"note: {note}", err=True)
     for failure in report.failures:
         click.echo(f"skipped {failure.account_id}: {failure.message}", err=True)
     click.echo(f"wrote {target} in {time.perf_counter() - started:.1f}s")
+
+
+def _pairs(items: tuple[str, ...]) -> dict[str, str]:
+    """Read --field-map FIELD=HEADER options; a malformed one is a usage error."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(
+                f"expected FIELD=HEADER, got {item!r}", param_hint="--field-map"
+            )
+        pairs[field.strip()] = header.strip()
+    return pairs
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and a.samefile(b))
+    except OSError:
+        return False

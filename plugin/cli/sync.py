@@ -59,8 +59,13 @@ def sync(config_path: Path | None, dry_run: bool, today: Any) -> None:
 
     config = config_from(config_path)
     day: date | None = today.date() if today is not None else None
+    store = _scratch_store(config) if dry_run else None
     with progress_bar(sys.stderr.isatty() and not dry_run) as draw:
-        report = guarded(lambda: run_sync(config, dry_run=dry_run, progress=draw, today=day))
+        report = guarded(
+            lambda: run_sync(config, store=store, dry_run=dry_run, progress=draw, today=day)
+        )
+    if store is not None:
+        store.dispose()
     click.echo(report.summary)
     if dry_run and report.would_change:
         click.echo("\nwould change (first 50):")
@@ -68,6 +73,22 @@ def sync(config_path: Path | None, dry_run: bool, today: Any) -> None:
             click.echo(f"  {account_id:<18} {before or 'new'} -> {after}  ({fields})")
     if report.status in ("failed", "interrupted"):
         raise SystemExit(1)
+
+
+def _scratch_store(config: Config) -> Any:
+    """Return an in-memory store when the SQLite file does not exist yet (else None).
+
+    A dry run writes nothing, the store included: with no history yet there is nothing to
+    compare against, and an empty store in memory says exactly that.
+    """
+    from sqlalchemy.engine import make_url
+
+    from plugin.store.database import Store
+
+    url = make_url(config.store_url)
+    if url.get_backend_name() != "sqlite" or not url.database or Path(url.database).exists():
+        return None
+    return Store("sqlite://")
 
 
 @click.command()

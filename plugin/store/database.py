@@ -34,6 +34,8 @@ from sqlalchemy import (
     update,
 )
 
+from plugin.errors import StoreError
+
 SCHEMA_VERSION = 1
 
 
@@ -209,6 +211,20 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _unopenable(engine: Engine, error: exc.DBAPIError) -> bool:
+    text = str(error.orig)
+    return engine.dialect.name == "sqlite" and ("unable to open" in text or "readonly" in text)
+
+
+def _cannot_open(engine: Engine, error: exc.DBAPIError) -> str:
+    """Name the SQLite file a store cannot open or write, and what to do about it."""
+    path = engine.url.database or ":memory:"
+    return (
+        f"cannot open the store {path}: {error.orig}; run tiersync in a folder it may write "
+        "to, or set [store] url in tiersync.toml"
+    )
+
+
 class Store:
     """The database behind runs, history, versions, locks and watermarks."""
 
@@ -227,7 +243,9 @@ class Store:
             try:
                 metadata.create_all(self.engine)
                 return self._migrate()
-            except exc.DBAPIError:  # another process created the same table at the same time
+            except exc.DBAPIError as error:  # another process created the same table meanwhile
+                if _unopenable(self.engine, error):
+                    raise StoreError(_cannot_open(self.engine, error)) from None
                 if attempt == 2:
                     raise
         return SCHEMA_VERSION

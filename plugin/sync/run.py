@@ -183,6 +183,7 @@ def _finish(
     w = outcome.report
     report.written, report.unchanged, report.api_calls = w.written, w.unchanged, w.api_calls
     report.failures = list(w.failures)
+    report.notes = [*report.notes, *dict.fromkeys(w.notes)]  # the connectors' own notes
     report.summary = render(report)
     assert report.run_id is not None
     ledger.finish_run(

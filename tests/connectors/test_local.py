@@ -24,7 +24,7 @@ def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
 def run(connector: LocalCsvConnector) -> list[dict[str, str]]:
     report = connector.write_results((r, SCORER.score(r)) for r in connector.iter_accounts())
     assert connector.output is not None
-    with connector.output.open(newline="", encoding="utf-8") as handle:
+    with connector.output.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert report.written + report.unchanged == len(rows)
     return rows
@@ -134,7 +134,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         (None, "cannot read"),
         ("", "is empty"),
         ("name,employees\nx,1\n", "has no 'account_id' column"),
-        (b"\xff\xfe\x00garbage", "not a readable CSV"),
+        (
+            b"account_id,name\nA1,\xe9t\xe9\n",
+            r"in.csv is not UTF-8 \(line 2\): re-run with --encoding",
+        ),
     ],
 )
 def test_unreadable_sources_raise_a_config_error(
