@@ -24,10 +24,11 @@ from connectors.sheets.grid import (
     quote_tab,
     read_table,
 )
-from connectors.sheets.layout import OVERRIDE_HEADER
+from connectors.sheets.layout import FIELD_HEADERS, OVERRIDE_HEADER
 from connectors.sheets.plan import plan_writes, value_ranges
 from scoring import AccountRecord, Outputs, Result
 from scoring.errors import InvalidValue
+from scoring.fields import headers_for
 from scoring.parse import parse_number
 
 __all__ = ["SheetsConfig", "SheetsConnector"]
@@ -54,6 +55,7 @@ class SheetsConnector(ModelTabs):
         self.config = config
         super().__init__(SheetsApi(client, config.spreadsheet_key, sleep))
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.notes: list[str] = []  # said once per run: columns not read, rows without a key
 
     @property
     def api_calls(self) -> int:
@@ -77,8 +79,8 @@ class SheetsConnector(ModelTabs):
     def _input_columns(self, table: Table) -> dict[str, int]:
         cols: dict[str, int] = {}
         for canonical in self.config.field_map:
-            index = table.find(self.config.header_for(canonical))
-            if index is not None:
+            index = table.find(*self._headers(canonical))
+            if index is not None and index not in cols.values():
                 cols[canonical] = index
             elif canonical in self.config.required:
                 found = ", ".join(h for h in table.headers if h) or "none"
@@ -88,15 +90,25 @@ class SheetsConnector(ModelTabs):
                 )
         return cols
 
+    def _headers(self, canonical: str) -> tuple[str, ...]:
+        """Return the headers a field is found by: a configured one alone, else every alias."""
+        header = self.config.header_for(canonical)
+        default = "Account ID" if canonical == "account_id" else FIELD_HEADERS.get(canonical)
+        return (header,) if header != default else (header, *headers_for(canonical))
+
     def iter_accounts(self) -> Iterator[AccountRecord]:
         """Yield each account of the tab once (first row wins for a duplicated key)."""
         table = self.api.retry(self._read_accounts)  # the whole tab in one call
         cols = self._input_columns(table)
         outs = {k: table.find(h) for k, h in self.config.output_headers.items()}
         override = table.find(OVERRIDE_HEADER)
+        self.notes = _unused_columns(table, {*cols.values(), *outs.values(), override})
         seen: set[str] = set()
-        for _, row in table.rows:
+        keyless: list[int] = []
+        for n, row in table.rows:
             key = key_text(cell(row, cols["account_id"]))
+            if not key:
+                keyless.append(n)
             if not key or key in seen:
                 continue
             seen.add(key)
@@ -109,6 +121,10 @@ class SheetsConnector(ModelTabs):
                 _outputs(row, outs),
                 str(tier_override) if tier_override is not None else None,
             )
+        if keyless:
+            rows = ", ".join(map(str, keyless[:10])) + (" ..." if len(keyless) > 10 else "")
+            header = self.config.header_for("account_id")
+            self.notes.append(f"{table.tab} rows with no {header}, not scored: {rows}")
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
         """Re-read the keys, map each result to its current row, write changed cells in one call."""
@@ -117,6 +133,7 @@ class SheetsConnector(ModelTabs):
         # the re-read and the write are retried together: after a back-off the rows may have moved
         report = self.api.retry(lambda: self._write_once(wanted))
         report.api_calls = self.api.calls - before
+        report.notes[:0] = self.notes
         if self.api.retries:
             report.notes.append(f"{self.api.retries} Sheets API call(s) retried after back-off")
         return report
@@ -145,6 +162,15 @@ class SheetsConnector(ModelTabs):
                 "added column(s) " + ", ".join(str(h) for h in headers.values())
             )
         return plan.report
+
+
+def _unused_columns(table: Table, used: set[int | None]) -> list[str]:
+    """Name, once, the headed columns of the tab that no field reads."""
+    unused = [h for i, h in enumerate(table.headers) if h and i not in used]
+    if not unused:
+        return []
+    names = ", ".join(f"'{h}'" for h in unused)
+    return [f"{table.tab} columns not used for scoring (kept as they are): {names}"]
 
 
 def _value(raw: Any) -> Any:

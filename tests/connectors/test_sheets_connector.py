@@ -70,9 +70,9 @@ def test_headers_map_case_and_space_insensitively(fake: FakeSheets) -> None:
 
 
 def test_a_missing_required_header_is_named(fake: FakeSheets) -> None:
-    fake.add_tab("Accounts", [["Id", "Account Name"], ["1", "Acme"]])
+    fake.add_tab("Accounts", [["Ref", "Account Name"], ["1", "Acme"]])
     with pytest.raises(
-        ConfigError, match=r"no 'Account ID' column .*headers found: Id, Account Name"
+        ConfigError, match=r"no 'Account ID' column .*headers found: Ref, Account Name"
     ):
         list(connector(fake).iter_accounts())
 
@@ -258,3 +258,30 @@ def test_records_carry_their_key_for_the_write(fake: FakeSheets) -> None:
     fake.add_tab("Accounts", [["Account ID", "Tier Override"], [" 7 ", "Tier 2"]])
     (record,) = connector(fake).iter_accounts()
     assert record == AccountRecord("7", {"account_id": "7"}, record.current, "Tier 2")
+
+
+def test_a_sheet_reads_the_same_header_aliases_as_a_csv(fake: FakeSheets) -> None:
+    fake.add_tab(
+        "Accounts",
+        [
+            ["Record ID", "Company name", "Engagement", "Last Activity Date", "Notes"],
+            ["A1", "Acme", 82, "2026-03-07", "vip"],
+            ["", "Keyless Ltd", 40, "", ""],
+            ["A2", "Initech", 12, "", ""],
+        ],
+    )
+    conn = connector(fake)
+    records = list(conn.iter_accounts())
+    assert [r.account_id for r in records] == ["A1", "A2"]
+    assert records[0].fields == {
+        "account_id": "A1",
+        "name": "Acme",
+        "engagement_score": 82,
+        "last_activity_date": "2026-03-07",
+    }
+    assert conn.notes == [
+        "Accounts columns not used for scoring (kept as they are): 'Notes'",
+        "Accounts rows with no Account ID, not scored: 3",
+    ]
+    report = conn.write_results([(r, result(r.account_id)) for r in records])
+    assert report.notes[:2] == conn.notes  # said once, with the run's report

@@ -6,6 +6,7 @@ line, or refused with one line that names the fix. Nothing is silently scored wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,17 +32,32 @@ SCORED = [
 ]
 
 
-def _score(file: str, tmp_path: Path, *extra: str) -> tuple[list[dict[str, str]], str, Path]:
-    out = tmp_path / file
-    done = run_score(str(CORPUS / file), "-o", str(out), *extra)
-    assert done.returncode == 0, done.stderr
-    delimiter = ";" if "semicolon" in file else ","
-    return read_output(out, delimiter=delimiter), done.stderr, out
+Scored = tuple[list[dict[str, str]], str, Path]
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Scored]:
+    """Score a corpus file once per module (per option set) and share its output."""
+    cache: dict[tuple[str, ...], Scored] = {}
+    folder = tmp_path_factory.mktemp("scored")
+
+    def score(file: str, *extra: str) -> Scored:
+        if (file, *extra) not in cache:
+            out = folder / f"{len(cache)}-{file}"
+            done = run_score(str(CORPUS / file), "-o", str(out), *extra)
+            assert done.returncode == 0, done.stderr
+            delimiter = ";" if "semicolon" in file else ","
+            cache[(file, *extra)] = (read_output(out, delimiter=delimiter), done.stderr, out)
+        return cache[(file, *extra)]
+
+    return score
 
 
 @pytest.mark.parametrize("file", SCORED)
-def test_each_account_comes_out_as_the_corpus_states(file: str, tmp_path: Path) -> None:
-    rows, _, _ = _score(file, tmp_path)
+def test_each_account_comes_out_as_the_corpus_states(
+    file: str, scored: Callable[..., Scored]
+) -> None:
+    rows, _, _ = scored(file)
     want = expected(file)
     got = {row[key_column(row)]: row for row in rows}
     # a repeated key: its first line is scored, the later ones skipped (see the test below)
@@ -67,8 +83,10 @@ def test_windows_1252_is_refused_naming_the_line_and_the_fix(tmp_path: Path) -> 
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_windows_1252_read_with_its_encoding_keeps_every_name(tmp_path: Path) -> None:
-    rows, _, out = _score("windows1252.csv", tmp_path, "--encoding", "cp1252")
+def test_windows_1252_read_with_its_encoding_keeps_every_name(
+    scored: Callable[..., Scored],
+) -> None:
+    rows, _, out = scored("windows1252.csv", "--encoding", "cp1252")
     want = expected("windows1252.csv")
     assert [r["name"] for r in rows] == [w.name for w in want.values()]
     assert [(r["tier"], float(r["score"])) for r in rows] == [
@@ -77,15 +95,17 @@ def test_windows_1252_read_with_its_encoding_keeps_every_name(tmp_path: Path) ->
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Unicode with a BOM: Excel reads it right
 
 
-def test_excel_bom_and_crlf_are_kept_on_output(tmp_path: Path) -> None:
-    _, _, out = _score("excel_utf8_bom_crlf.csv", tmp_path)
+def test_excel_bom_and_crlf_are_kept_on_output(scored: Callable[..., Scored]) -> None:
+    _, _, out = scored("excel_utf8_bom_crlf.csv")
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfaccount_id,")
     assert data.count(b"\r\n") == data.count(b"\n") == 13
 
 
-def test_semicolon_files_stay_semicolon_files_with_their_decimal_commas(tmp_path: Path) -> None:
-    rows, _, out = _score("excel_semicolon_eu.csv", tmp_path)
+def test_semicolon_files_stay_semicolon_files_with_their_decimal_commas(
+    scored: Callable[..., Scored],
+) -> None:
+    rows, _, out = scored("excel_semicolon_eu.csv")
     by_id = {r["account_id"]: r for r in rows}
     assert by_id["ACC-2001"]["intent_surge"] == "1,8"  # the cell as the user wrote it
     assert by_id["ACC-2001"]["score"] == "68,0"
@@ -94,8 +114,10 @@ def test_semicolon_files_stay_semicolon_files_with_their_decimal_commas(tmp_path
     assert out.read_bytes().startswith(b"\xef\xbb\xbfaccount_id;name;")
 
 
-def test_the_salesforce_report_footer_is_skipped_with_one_note(tmp_path: Path) -> None:
-    _, stderr, _ = _score("salesforce_report_export.csv", tmp_path)
+def test_the_salesforce_report_footer_is_skipped_with_one_note(
+    scored: Callable[..., Scored],
+) -> None:
+    _, stderr, _ = scored("salesforce_report_export.csv")
     assert "note: lines 14-20: report footer (totals and notices) skipped" in stderr
     assert "Grand Totals" not in stderr
 
@@ -111,8 +133,10 @@ def test_a_report_footer_whose_count_disagrees_refuses_the_file(tmp_path: Path) 
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_duplicates_blank_keys_and_shifted_rows_are_named_by_line(tmp_path: Path) -> None:
-    rows, stderr, _ = _score("duplicates_blank_keys.csv", tmp_path)
+def test_duplicates_blank_keys_and_shifted_rows_are_named_by_line(
+    scored: Callable[..., Scored],
+) -> None:
+    rows, stderr, _ = scored("duplicates_blank_keys.csv")
     assert "skipped line 8: no account_id (Helix Health Systems)" in stderr
     assert "skipped line 9: 21 cells, header has 20" in stderr
     assert "skipped A-100: on lines 2, 5 and 11: scored line 2, skipped lines 5 and 11" in stderr
@@ -122,8 +146,8 @@ def test_duplicates_blank_keys_and_shifted_rows_are_named_by_line(tmp_path: Path
     assert (a100[0]["tier"], a100[0]["score"]) == ("Tier 2", "68.0")
 
 
-def test_bad_values_are_each_named_once(tmp_path: Path) -> None:
-    rows, _, _ = _score("bad_values.csv", tmp_path)
+def test_bad_values_are_each_named_once(scored: Callable[..., Scored]) -> None:
+    rows, _, _ = scored("bad_values.csv")
     issues = {r["account_id"]: r["data_issues"] for r in rows}
     assert issues["B-002"] == "tech_fit: invalid ('Great' is not one of Strong, Moderate, Poor)"
     assert issues["B-003"] == "employees: invalid (-5 is negative)"
@@ -135,14 +159,16 @@ def test_bad_values_are_each_named_once(tmp_path: Path) -> None:
     assert hyperlink["name"] == '\'=HYPERLINK("http://x","y")'  # text, never a live formula
 
 
-def test_alias_headers_are_read_and_unknown_columns_named_once(tmp_path: Path) -> None:
-    rows, stderr, _ = _score("alias_headers.csv", tmp_path)
+def test_alias_headers_are_read_and_unknown_columns_named_once(
+    scored: Callable[..., Scored],
+) -> None:
+    rows, stderr, _ = scored("alias_headers.csv")
     assert stderr.count("note:") == 1 and "'Notes'" in stderr
     assert rows[2]["tier_change"].endswith("downgraded: no activity for 269 days")
     assert rows[8]["Notes"] == "Met at SaaStr.\nFollow up in Q1"  # one record, kept verbatim
 
 
-def test_hubspot_record_ids_stay_text(tmp_path: Path) -> None:
-    rows, _, _ = _score("hubspot_export.csv", tmp_path)
+def test_hubspot_record_ids_stay_text(scored: Callable[..., Scored]) -> None:
+    rows, _, _ = scored("hubspot_export.csv")
     assert rows[0]["Record ID"] == "18234567201"
     assert all(r["data_issues"] == "" for r in rows)
