@@ -71,10 +71,9 @@ class RowReader:
     def finish(self) -> list[RecordFailure]:
         """Return the skipped rows, repeated keys last, and add the footer note."""
         for key, later in self.repeats.items():
-            first = self.seen[key]
-            lines = _lines([first, *later])
-            message = f"on lines {lines}: scored line {first}, skipped {_lines(later, 'line')}"
-            self._skip(key, "DUPLICATE_KEY", message)
+            # named by the skipped lines: the account itself was scored (and is recorded)
+            message = f"account_id {key!r} again (first on line {self.seen[key]}, scored there)"
+            self._skip(_lines(later, "line"), "DUPLICATE_KEY", message)
         if self.footer is not None:
             start, end = self.footer
             span = f"line {start}" if start == end else f"lines {start}-{end}"

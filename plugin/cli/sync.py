@@ -110,13 +110,22 @@ def scheduler(config_path: Path | None) -> None:
 
 @click.command()
 @CONFIG_OPTION
-@click.option("--movements", default=20, show_default=True, help="Tier movements to list.")
+@click.option(
+    "--movements",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Tier movements to list (0: none).",
+)
 @click.option("--to-sheet", is_flag=True, help="Also write the Report tab of the sheet.")
 def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
     """Print distribution vs target, rep capacity, tier movements and per-tier performance."""
     from plugin.reporting.reports import build_report, render_report, report_rows
 
     config = config_from(config_path)
+    if (to_sheet or config.report.write_to_sheet) and not config.sheets:
+        where = "--to-sheet" if to_sheet else "report.write_to_sheet"
+        raise CliError(f"{where} needs a [sheets] table in the config (spreadsheet_key)", 2)
     data = guarded(lambda: build_report(config, movements=movements))
     click.echo(render_report(data, limit=movements))
     if to_sheet or config.report.write_to_sheet:
@@ -138,30 +147,23 @@ def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
 
 @click.command()
 @CONFIG_OPTION
-@click.option("--limit", default=10, show_default=True)
-@click.option("--failures", "show_failures", is_flag=True, help="List records still failing.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--failures", "show_failures", is_flag=True, help="List the records still failing instead."
+)
 def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
-    """Show the latest runs (and the records whose write still fails)."""
+    """Show the latest runs, or with --failures the records whose write still fails."""
+    from plugin.reporting.runs import render_failures, render_runs
     from plugin.store import ledger
     from plugin.store.database import Store
 
     config = config_from(config_path)
     store = Store(config.store_url)
     guarded(store.upgrade)
-    for r in ledger.recent_runs(store, limit):
-        took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
-        click.echo(
-            f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M} {r['status']:<11} "
-            f"accounts {r['accounts']:>7} written {r['written']:>7} changes {r['changes']:>6} "
-            f"failures {r['failures']:>4} calls {r['api_calls']:>5} {took:>6.1f}s "
-            f"model {r['model_version'] or '-'}" + (f"  error: {r['error']}" if r["error"] else "")
-        )
     if show_failures:
-        for f in ledger.open_failures(store):
-            click.echo(
-                f"failing {f['system']}:{f['account_id']} x{f['attempts']} "
-                f"{f['code']}: {f['message']}"
-            )
+        click.echo(render_failures(ledger.open_failures(store)))
+    else:
+        click.echo(render_runs(ledger.recent_runs(store, limit)))
     store.dispose()
 
 

@@ -139,7 +139,9 @@ def test_duplicates_blank_keys_and_shifted_rows_are_named_by_line(
     rows, stderr, _ = scored("duplicates_blank_keys.csv")
     assert "skipped line 8: no account_id (Helix Health Systems)" in stderr
     assert "skipped line 9: 21 cells, header has 20" in stderr
-    assert "skipped A-100: on lines 2, 5 and 11: scored line 2, skipped lines 5 and 11" in stderr
+    assert (
+        "skipped lines 5 and 11: account_id 'A-100' again (first on line 2, scored there)" in stderr
+    )
     assert "line 6" not in stderr  # an empty row is not news
     a100 = [r for r in rows if r["account_id"] == "A-100"]
     assert len(a100) == 1 and a100[0]["employees"] == "3400"  # the first occurrence
