@@ -25,13 +25,15 @@ from connectors.sheets.grid import (
     read_table,
 )
 from connectors.sheets.layout import FIELD_HEADERS, OVERRIDE_HEADER
-from connectors.sheets.plan import plan_writes, value_ranges
+from connectors.sheets.plan import misplaced, plan_writes, repair_plan, value_ranges
 from scoring import AccountRecord, Outputs, Result
 from scoring.errors import InvalidValue
 from scoring.fields import headers_for
 from scoring.parse import parse_number
 
 __all__ = ["SheetsConfig", "SheetsConnector"]
+
+REPAIR_ROUNDS = 2  # repair writes after a write whose rows moved; then report what is left
 
 
 class SheetsConnector(ModelTabs):
@@ -161,7 +163,40 @@ class SheetsConnector(ModelTabs):
             plan.report.notes.append(
                 "added column(s) " + ", ".join(str(h) for h in headers.values())
             )
+        if plan.cells:
+            self._confirm(table, key_col, out_cols, pairs, plan.report)
         return plan.report
+
+    def _confirm(
+        self,
+        before: Table,
+        key_col: int,
+        out_cols: dict[str, int],
+        pairs: list[tuple[AccountRecord, Result]],
+        report: WriteReport,
+    ) -> None:
+        """Read the tab back; put values a person's sort or insert moved onto their rows.
+
+        One read when nothing moved; a repair write and a read more, at most twice, when rows
+        moved between the re-read and the write. Accounts still misplaced are reported.
+        """
+        moved = 0
+        for _ in range(REPAIR_ROUNDS):
+            after = self._read_accounts()
+            fix = repair_plan(before, after, key_col, out_cols, pairs)
+            if not fix.cells:
+                break
+            moved += len(fix.cells)
+            self.api.write_values(value_ranges(after.tab, list(column_runs(fix.cells))))
+        else:
+            after = self._read_accounts()
+            fix = repair_plan(before, after, key_col, out_cols, pairs)
+            report.failures.extend(misplaced(fix, after, key_col))
+        if moved:
+            report.notes.append(
+                f"rows moved in {before.tab} while writing: {moved} cell(s) put back on their "
+                "accounts' rows"
+            )
 
 
 def _unused_columns(table: Table, used: set[int | None]) -> list[str]:

@@ -22,6 +22,7 @@ from plugin.store.database import Store, model_versions, utcnow
 from scoring import DEFAULT_MODEL, ModelError, ScoringModel, load_model, model_hash
 
 SOURCE_MARK = "model-source"
+STATUS_MARK = "model-status"  # what the sheet's Status tab was last made to say
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def resolve_model(
     data, sheet = _read_source(config)
     source_hash = model_hash(data)
     if current is not None and store.get_watermark(SOURCE_MARK) == source_hash:
+        if sheet is not None and store.get_watermark(STATUS_MARK) != f"{source_hash}:ok":
+            _sheet_status(store, sheet, None, source_hash, None)  # an error fixed back
         return ResolvedModel(load_model(current.data), current.data, current.hash)
     try:
         model = load_model(data)
@@ -132,10 +135,10 @@ def resolve_model(
         if sheet is None or current is None:
             raise
         kept = [f"the sheet model is invalid; kept version {current.hash}: {exc}"]
-        _sheet_status(sheet, exc, source_hash, current.hash)
+        _sheet_status(store, sheet, exc, source_hash, current.hash)
         return ResolvedModel(load_model(current.data), current.data, current.hash, kept)
     if sheet is not None:
-        _sheet_status(sheet, None, source_hash, None)
+        _sheet_status(store, sheet, None, source_hash, None)
     if not apply:
         return ResolvedModel(model, data, source_hash)
     notes: list[str] = []
@@ -158,8 +161,10 @@ def _read_source(config: Config) -> tuple[Mapping[str, Any], Any]:
     return DEFAULT_MODEL, None
 
 
-def _sheet_status(sheet: Any, error: ModelError | None, version: str, kept: str | None) -> None:
-    """Show the model's errors (or OK) in the sheet's Status tab, when the connector can."""
+def _sheet_status(
+    store: Store, sheet: Any, error: ModelError | None, version: str, kept: str | None
+) -> None:
+    """Show the model's errors (or OK) in the sheet's Status tab, and remember which it shows."""
     from connectors.sheets.tabs import StatusLine
 
     lines: list[StatusLine] = []
@@ -170,3 +175,5 @@ def _sheet_status(sheet: Any, error: ModelError | None, version: str, kept: str 
         else:
             lines = [StatusLine("", str(i)) for i in error.issues]
     sheet.write_status(lines, version, utcnow(), kept_version=kept)
+    # a run that finds the same model again rewrites Status only if it does not say OK yet
+    store.set_watermark(STATUS_MARK, f"{version}:{'error' if error else 'ok'}")
