@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from connectors.errors import ConfigError, FatalError
+from connectors.errors import ConfigError, FatalError, RetriableError
 from connectors.sheets.api import load_credentials
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from scoring import DEFAULT_MODEL, AccountRecord, Result, Scorer, load_model
@@ -353,3 +353,32 @@ def test_rows_that_keep_moving_are_reported_not_claimed(fake: FakeSheets) -> Non
     )
     assert {(f.account_id, f.code) for f in report.failures} == {("A1", "moved"), ("B2", "moved")}
     assert fake.count("valuesBatchUpdate") == 3  # the write and two repairs, no more
+
+
+def test_a_used_up_read_quota_is_waited_out_within_its_minute(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_429_read"] * 3
+    records = list(connector(fake, sleeps).iter_accounts())
+    assert len(records) == 4
+    assert len(sleeps) == 3 and 4 <= sleeps[0] <= 5 and 28 <= sum(sleeps) <= 31
+
+
+def test_a_quota_still_used_up_after_its_minute_says_retry_in_a_minute(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_429_read"] * 5
+    with pytest.raises(RetriableError) as caught:
+        list(connector(fake, sleeps).iter_accounts())
+    assert str(caught.value).startswith("Sheets API quota used up: ")
+    assert "retry in a minute" in str(caught.value)
+    assert 58 <= sum(sleeps) <= 62 and max(sleeps) <= 30  # the window, not ~10 s
+    assert fake.count("batchGet") == 5
+
+
+def test_other_passing_faults_keep_the_short_backoff(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_503"]
+    assert len(list(connector(fake, sleeps).iter_accounts())) == 4
+    assert len(sleeps) == 1 and sleeps[0] <= 1.5
