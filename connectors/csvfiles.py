@@ -89,7 +89,7 @@ def not_decodable(path: Path, codec: str, before: bytes, hint: str) -> ConfigErr
     """Return the one-line error for bytes the codec cannot read, naming the line."""
     line = before.count(b"\n") + 1
     name = "UTF-8" if _is_utf8(codec) else codec
-    fix = hint if _is_utf8(codec) else "check the --encoding you gave"
+    fix = hint if _is_utf8(codec) else "check the encoding it is read with"
     return ConfigError(f"{path.name} is not {name} (line {line}): {fix}, or save it as CSV UTF-8")
 
 

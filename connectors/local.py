@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from connectors.base import RecordFailure, WriteReport
 from connectors.csvfiles import ENCODING_HINT, Dialect, rows, sniff, writer_for
+from connectors.csvout import cell, file_mode, output_values, temp_beside
 from connectors.errors import ConfigError
 from connectors.localrows import RowReader
 from scoring import AccountRecord, Outputs, Result
@@ -33,8 +32,6 @@ OUTPUT_COLUMNS = (
 #: How to name a column for a field, said in errors and notes (the CLI's option by default).
 MAP_HINT = "map it with --field-map {field}='{header}'"
 _OUTPUT_BY_FOLD = {fold_header(c): c for c in OUTPUT_COLUMNS}
-# Spreadsheet programs run cells starting with these as formulas; CRM text must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -147,7 +144,7 @@ class LocalCsvConnector:
         layout = self.layout()
         extra = [c for c in OUTPUT_COLUMNS if c not in layout.keys]
         report = WriteReport()
-        tmp = _temp_beside(self.output)
+        tmp = temp_beside(self.output)
         try:
             with open(tmp, "w", newline="", encoding=layout.dialect.output_encoding) as out:
                 writer = writer_for(out, layout.dialect)
@@ -155,14 +152,14 @@ class LocalCsvConnector:
                 comma = layout.dialect.decimal_comma
                 columns = list(enumerate(layout.keys)) + [(-1, c) for c in extra]
                 for record, result in pairs:
-                    values = _output_values(result, comma)
-                    writer.writerow([_cell(record.fields, values, i, k) for i, k in columns])
+                    values = output_values(result, comma)
+                    writer.writerow([cell(record.fields, values, i, k) for i, k in columns])
                     if result.differs_from(record.current):
                         report.written += 1
                         report.written_ids.append(record.account_id)
                     else:
                         report.unchanged += 1
-            os.chmod(tmp, _file_mode(self.output))  # mkstemp makes files private (0600)
+            os.chmod(tmp, file_mode(self.output))  # mkstemp makes files private (0600)
             os.replace(tmp, self.output)
         except OSError as exc:
             raise ConfigError(f"cannot write {self.output}: {exc.strerror or exc}") from None
@@ -182,26 +179,6 @@ def _no_key(source: Path, header: list[str], dialect: Dialect, hint: str) -> str
     return f"{source} has no 'account_id' column (header: {shown}): {fix}"
 
 
-def _temp_beside(output: Path) -> str:
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from None
-    os.close(fd)
-    return tmp
-
-
-def _file_mode(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def _current(fields: Mapping[str, str]) -> Outputs:
     try:
         score = parse_number(fields.get("score"))
@@ -214,38 +191,3 @@ def _current(fields: Mapping[str, str]) -> Outputs:
         next_action=fields.get("next_action") or None,
         reason=fields.get("reason") or None,
     )
-
-
-def _output_values(result: Result, decimal_comma: bool) -> dict[str, Any]:
-    change = result.change
-    score = f"{result.score:.1f}"
-    return {
-        "tier": result.tier,
-        "score": score.replace(".", ",") if decimal_comma else score,
-        "health": result.health,
-        "next_action": result.next_action,
-        "reason": result.reason,
-        "data_issues": "; ".join(result.issues),
-        "tier_change": f"{change.from_tier or 'new'} -> {change.to_tier}: {change.why}"
-        if change
-        else "",
-        "campaign_track": result.campaign_track or "",
-    }
-
-
-def _cell(fields: Mapping[str, Any], outputs: Mapping[str, Any], index: int, key: str) -> Any:
-    """Return what a column holds on write-back: a new output, else the cell as it was read."""
-    if key in outputs:
-        return _safe(outputs[key])
-    raw = fields.get(f"#{index}")  # the text as read, where reading changed it (1,8 -> 1.8)
-    return _safe(raw if raw is not None else fields.get(key, ""))
-
-
-def _safe(value: Any) -> Any:
-    """Keep text from becoming a formula when the file is opened in a spreadsheet."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value.replace(",", "."))
-        except ValueError:
-            return "'" + value
-    return value

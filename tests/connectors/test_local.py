@@ -173,3 +173,28 @@ def test_output_file_gets_normal_permissions_and_keeps_existing_ones(tmp_path: P
         assert out.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+def test_an_unknown_encoding_is_named(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [["account_id"], ["A1"]])
+    with pytest.raises(ConfigError, match="unknown encoding 'cp9999'"):
+        LocalCsvConnector(src, encoding="cp9999").check()
+
+
+def test_the_hints_name_the_fix_where_the_file_was_configured(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"Ref,name\nA1,Soci\xe9t\xe9\n")
+    config_hints = {
+        "encoding_hint": 'set encoding = "cp1252" in the [local] table',
+        "map_hint": "map it in the [local] table: field_map.{field} = '{header}'",
+    }
+    with pytest.raises(ConfigError, match=r'line 2\): set encoding = "cp1252" in the \[local\]'):
+        list(LocalCsvConnector(src, encoding=None, **config_hints).iter_accounts())
+    with pytest.raises(
+        ConfigError, match=r"no 'account_id' column .* field_map.account_id = 'Ref'"
+    ):
+        LocalCsvConnector(src, encoding="cp1252", **config_hints).check()
+    (record,) = LocalCsvConnector(
+        src, encoding="cp1252", field_map={"account_id": "Ref"}
+    ).iter_accounts()
+    assert record.get("name") == "Société"
