@@ -29,6 +29,8 @@ class WriteReport:
     api_calls: int = 0
     notes: list[str] = field(default_factory=list)
     written_ids: list[str] = field(default_factory=list)
+    #: input rows the connector could not read (named by line): data to fix, not write failures
+    skipped: list[RecordFailure] = field(default_factory=list)
 
     def merge(self, other: WriteReport) -> WriteReport:
         """Add another report's figures to this one and return it."""
@@ -38,6 +40,7 @@ class WriteReport:
         self.api_calls += other.api_calls
         self.notes.extend(other.notes)
         self.written_ids.extend(other.written_ids)
+        self.skipped.extend(other.skipped)
         return self
 
 

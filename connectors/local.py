@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 from connectors.base import RecordFailure, WriteReport
+from connectors.csvfiles import ENCODING_HINT, Dialect, rows, sniff, writer_for
+from connectors.csvout import cell, file_mode, output_values, temp_beside
 from connectors.errors import ConfigError
+from connectors.localrows import RowReader
 from scoring import AccountRecord, Outputs, Result
 from scoring.errors import InvalidValue
+from scoring.fields import BY_NAME, OUTPUT_ALIASES, fold_header, map_headers
 from scoring.parse import parse_number
 
 SAMPLE_CSV = Path(__file__).with_name("data") / "sample_accounts.csv"
@@ -27,8 +29,24 @@ OUTPUT_COLUMNS = (
     "tier_change",
     "campaign_track",
 )
-# Spreadsheet programs run cells starting with these as formulas; CRM text must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: How to name a column for a field, said in errors and notes (the CLI's option by default).
+MAP_HINT = "map it with --field-map {field}='{header}'"
+_OUTPUT_BY_FOLD = {fold_header(c): c for c in OUTPUT_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A file's dialect and header, and the key each column is read under."""
+
+    dialect: Dialect
+    header: list[str]
+    keys: list[str]  # canonical field, output column, or "#<index>" for a column kept as is
+    notes: list[str]
+
+    @property
+    def provided(self) -> set[str]:
+        """Return the canonical fields some column gives."""
+        return {k for k in self.keys if not k.startswith("#")}
 
 
 class LocalCsvConnector:
@@ -45,33 +63,62 @@ class LocalCsvConnector:
         output: str | Path | None = None,
         *,
         field_map: Mapping[str, str] | None = None,
+        encoding: str | None = None,
+        encoding_hint: str = ENCODING_HINT,
+        map_hint: str = MAP_HINT,
     ) -> None:
         self.source = Path(source) if source else SAMPLE_CSV
         self.output = Path(output) if output else None
-        # canonical field -> header in the file; headers match case- and space-insensitively
-        self._by_header = {_norm(h): c for c, h in (field_map or {}).items()}
+        self.field_map = dict(field_map or {})
+        self.encoding = encoding
+        self.encoding_hint = encoding_hint
+        self.map_hint = map_hint
         self.skipped: list[RecordFailure] = []
+        self.notes: list[str] = []  # said once per run: unused columns, a skipped footer
+        self._layout: Layout | None = None
 
     def check(self) -> None:
         """Raise ConfigError unless the source is a readable CSV with an account id column."""
-        self._keys()
+        self.layout()
 
-    def _keys(self) -> list[str]:
-        try:
-            with _open(self.source) as handle:
-                header = next(csv.reader(handle), None)
-        except OSError as exc:
-            raise ConfigError(f"cannot read {self.source}: {exc.strerror or exc}") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ConfigError(f"{self.source} is not a readable CSV file: {exc}") from None
-        if not header:
+    def layout(self) -> Layout:
+        """Return the file's dialect and column keys (read once)."""
+        if self._layout is None:
+            self._layout = self._read_layout()
+        return self._layout
+
+    def _read_layout(self) -> Layout:
+        unknown = [c for c in self.field_map if c not in BY_NAME and c not in OUTPUT_ALIASES]
+        if unknown:
+            known = ", ".join(BY_NAME)
+            raise ConfigError(f"field map: unknown field '{unknown[0]}' (fields: {known})")
+        dialect = sniff(self.source, self.encoding, self.encoding_hint)
+        header = next((cells for _, cells in rows(self.source, dialect, self.encoding_hint)), [])
+        if not any(h.strip() for h in header):
             raise ConfigError(f"{self.source} is empty: the first line must be the header")
-        keys = [self._by_header.get(_norm(h), _norm(h)) for h in header]
+        fields, notes = map_headers(header, self.field_map)
+        folded = {fold_header(h) for h in header}
+        for canonical, wanted in self.field_map.items():
+            if fold_header(wanted) not in folded:
+                raise ConfigError(
+                    f"field map: {self.source.name} has no column '{wanted}' for {canonical} "
+                    f"(header: {', '.join(header)})"
+                )
+        keys = [
+            f or _OUTPUT_BY_FOLD.get(fold_header(h)) or f"#{i}"
+            for i, (f, h) in enumerate(zip(fields, header, strict=True))
+        ]
         if "account_id" not in keys:
-            raise ConfigError(
-                f"{self.source} has no 'account_id' column (header: {', '.join(header)})"
+            raise ConfigError(_no_key(self.source, header, dialect, self.map_hint))
+        unused = [h for h, k in zip(header, keys, strict=True) if k.startswith("#") and h.strip()]
+        if unused:
+            notes.append(
+                "not used for scoring (kept as they are): "
+                + ", ".join(f"'{h}'" for h in unused)
+                + f"; {self.map_hint.format(field='FIELD', header='HEADER')} if one holds a "
+                "tiersync field"
             )
-        return keys
+        return Layout(dialect, header, keys, notes)
 
     def next_bookmark(self) -> str | None:
         """Return None: a file is always read whole."""
@@ -83,80 +130,65 @@ class LocalCsvConnector:
         return (r for r in self.iter_accounts() if r.account_id in wanted)
 
     def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
-        """Yield one record per data row; rows without an account id are skipped and noted."""
-        keys = self._keys()
-        self.skipped = []
-        with _open(self.source) as handle:
-            reader = csv.reader(handle)
-            next(reader)
-            try:
-                for row in reader:
-                    if not row:
-                        continue
-                    fields = dict(zip(keys, row, strict=False))
-                    account_id = fields.get("account_id", "").strip()
-                    if not account_id:
-                        line = reader.line_num
-                        self.skipped.append(RecordFailure(f"line {line}", "NO_ID", "no account_id"))
-                        continue
+        """Yield one record per data row; skipped rows and a report footer are noted."""
+        layout = self.layout()
+        reader = RowReader(self.source.name, layout.keys, layout.dialect.decimal_comma)
+        body = rows(self.source, layout.dialect, self.encoding_hint)
+        next(body, None)
+        try:
+            for n, cells in body:
+                fields = reader.fields(n, cells)
+                if fields is not None:
                     yield AccountRecord(
-                        account_id,
+                        fields["account_id"],
                         fields,
                         current=_current(fields),
                         tier_override=fields.get("tier_override") or None,
                     )
-            except csv.Error as exc:
-                raise ConfigError(f"{self.source} line {reader.line_num}: {exc}") from None
+        finally:
+            self.skipped = reader.finish()
+            self.notes = [*layout.notes, *reader.notes]
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
         """Write every account with its outputs to the output file atomically (temp + rename)."""
         if self.output is None:
             raise ConfigError("no output file configured for the local connector")
-        with _open(self.source) as handle:
-            header = next(csv.reader(handle))
-        keys = [self._by_header.get(_norm(h), _norm(h)) for h in header]
-        extra = [c for c in OUTPUT_COLUMNS if c not in keys]
+        layout = self.layout()
+        extra = [c for c in OUTPUT_COLUMNS if c not in layout.keys]
         report = WriteReport()
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.output.name}.", dir=self.output.parent)
+        tmp = temp_beside(self.output)
         try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(header + extra)
+            with open(tmp, "w", newline="", encoding=layout.dialect.output_encoding) as out:
+                writer = writer_for(out, layout.dialect)
+                writer.writerow(layout.header + extra)
+                comma = layout.dialect.decimal_comma
+                columns = list(enumerate(layout.keys)) + [(-1, c) for c in extra]
                 for record, result in pairs:
-                    values = {**record.fields, **_output_values(result)}
-                    writer.writerow([_safe(values.get(k, "")) for k in keys + extra])
+                    values = output_values(result, comma)
+                    writer.writerow([cell(record.fields, values, i, k) for i, k in columns])
                     if result.differs_from(record.current):
                         report.written += 1
                         report.written_ids.append(record.account_id)
                     else:
                         report.unchanged += 1
-            os.chmod(tmp, _file_mode(self.output))  # mkstemp makes files private (0600)
+            os.chmod(tmp, file_mode(self.output))  # mkstemp makes files private (0600)
             os.replace(tmp, self.output)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {self.output}: {exc.strerror or exc}") from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-        report.failures.extend(self.skipped)
+        report.skipped.extend(self.skipped)
+        report.notes.extend(self.notes)
         return report
 
 
-def _file_mode(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _open(path: Path) -> IO[str]:
-    # utf-8-sig: spreadsheet exports often start with a byte-order mark
-    return path.open(newline="", encoding="utf-8-sig")
-
-
-def _norm(header: str) -> str:
-    return "_".join(header.strip().lower().split())
+def _no_key(source: Path, header: list[str], dialect: Dialect, hint: str) -> str:
+    shown = ", ".join(header)
+    if dialect.delimiter != "," and len(header) > 1:
+        shown = f"{shown}; columns separated by {dialect.delimiter!r}"
+    fix = hint.format(field="account_id", header=header[0].strip() or "HEADER")
+    return f"{source} has no 'account_id' column (header: {shown}): {fix}"
 
 
 def _current(fields: Mapping[str, str]) -> Outputs:
@@ -171,29 +203,3 @@ def _current(fields: Mapping[str, str]) -> Outputs:
         next_action=fields.get("next_action") or None,
         reason=fields.get("reason") or None,
     )
-
-
-def _output_values(result: Result) -> dict[str, Any]:
-    change = result.change
-    return {
-        "tier": result.tier,
-        "score": f"{result.score:.1f}",
-        "health": result.health,
-        "next_action": result.next_action,
-        "reason": result.reason,
-        "data_issues": "; ".join(result.issues),
-        "tier_change": f"{change.from_tier or 'new'} -> {change.to_tier}: {change.why}"
-        if change
-        else "",
-        "campaign_track": result.campaign_track or "",
-    }
-
-
-def _safe(value: Any) -> Any:
-    """Keep text from becoming a formula when the file is opened in a spreadsheet."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value

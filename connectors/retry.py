@@ -40,17 +40,26 @@ def call_with_retry(
     cap: float = CAP,
     on_retry: Callable[[RetryCallState], Any] | None = None,
     sleep: Callable[[float], None] | None = None,
+    wait: Callable[[RetryCallState], float] | None = None,
 ) -> T:
-    """Call fn, retrying RetriableError with exponential backoff; re-raise the last error."""
+    """Call fn, retrying RetriableError with exponential backoff; re-raise the last error.
+
+    wait replaces the backoff (a system whose rate limit has a known window waits it out).
+    """
     kwargs: dict[str, Any] = {}
     if sleep is not None:
         kwargs["sleep"] = sleep
     retrying = Retrying(
         retry=retry_if_exception_type(RetriableError),
-        wait=wait_exponential_jitter(max=cap, **{_BASE: initial}),
+        wait=wait or backoff(initial, cap),
         stop=stop_after_attempt(attempts),
         reraise=True,
         before_sleep=on_retry,
         **kwargs,
     )
     return retrying(fn)
+
+
+def backoff(initial: float = INITIAL, cap: float = CAP) -> Callable[[RetryCallState], float]:
+    """Return exponential backoff with jitter from initial, each wait capped."""
+    return wait_exponential_jitter(max=cap, **{_BASE: initial})

@@ -23,7 +23,14 @@ def open_connector(name: str, config: Config) -> Connector:
     """Return a ready connector for a configured system ('local', 'salesforce', 'sheets')."""
     if name == "local":
         local = config.local
-        return LocalCsvConnector(local.source, local.output, field_map=local.field_map)
+        return LocalCsvConnector(
+            local.source,
+            local.output,
+            field_map=local.field_map,
+            encoding=local.encoding,
+            encoding_hint='set encoding = "cp1252" in the [local] table',
+            map_hint="map it in the [local] table: field_map.{field} = '{header}'",
+        )
     if name == "salesforce" and config.salesforce is not None:
         return SalesforceConnector(config.salesforce)
     if name == "sheets" and config.sheets is not None:

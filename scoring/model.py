@@ -25,7 +25,8 @@ class Criterion:
     field: str
     bands: tuple[Band, ...] = ()
     categories: Mapping[str, float] = dc_field(default_factory=dict)
-    other_points: float = 0.0  # a category that is not in the map
+    # points for a value outside the map; None: such a value is a data issue, scored as missing
+    other_points: float | None = None
     missing_points: float = 0.0
 
     @property

@@ -52,8 +52,25 @@ def _lenient_number(text: str) -> float | None:
     return -number if sign == "-" else number
 
 
-_TRUE = frozenset({"true", "yes", "y", "1", "x", "customer", "t"})
-_FALSE = frozenset({"false", "no", "n", "0", "prospect", "f"})
+# Lifecycle stages (HubSpot) and Salesforce account types count as yes/no answers too.
+_TRUE = frozenset(
+    {"true", "yes", "y", "1", "x", "customer", "t", "evangelist"}
+    | {"customer - direct", "customer - channel"}
+)
+_FALSE = frozenset(
+    {"false", "no", "n", "0", "prospect", "f", "lead", "subscriber", "opportunity"}
+    | {"marketingqualifiedlead", "salesqualifiedlead", "marketing qualified lead"}
+    | {"sales qualified lead"}
+)
+
+
+def decimal_comma(text: str) -> str:
+    """Rewrite a number written with a decimal comma ('1,8', '1.234,50') with a decimal point."""
+    if text.count(",") == 1:
+        return text.replace(".", "").replace(",", ".")
+    if "," not in text and text.count(".") > 1:  # '1.234.567': dots group thousands
+        return text.replace(".", "")
+    return text
 
 
 def parse_bool(value: Any) -> bool | None:

@@ -97,7 +97,7 @@ class CriterionSchema(_Strict):
     )
     bands = fields.List(fields.Nested(BandSchema), load_default=None)
     categories = fields.Dict(keys=fields.String(), values=_num(), load_default=None)
-    other_points = _num(load_default=0.0)
+    other_points = _num(load_default=None)  # absent: a value outside the map is a data issue
     missing_points = _num(load_default=0.0)
 
     @validates_schema(skip_on_field_errors=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
+from collections.abc import Mapping
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from scoring.errors import InvalidValue
-from scoring.model import ActionRule, ScoringModel
+from scoring.fields import CATEGORY_SYNONYMS, check_range, fold_category
+from scoring.model import ActionRule, Criterion, ScoringModel
 from scoring.parse import parse_bool, parse_date, parse_number, parse_text
 from scoring.records import AccountRecord, Result, TierChange
 
@@ -16,6 +19,7 @@ REASON_LIMIT = 255
 _MEMO_LIMIT = 4096
 _first = itemgetter(0)
 _TOP = 3
+T = TypeVar("T")
 
 
 class Scorer:
@@ -34,14 +38,15 @@ class Scorer:
         # raw cell text -> points (None: missing); CRM picklists repeat a few values, so the
         # cleaning and lookup run once per distinct text, not once per record
         self._categorical: list[
-            tuple[str, float, str, str, dict[str, float], float, float, dict[Any, float | None]]
+            tuple[str, float, str, str, dict[str, float], float | None, float,
+                  dict[Any, float | None]]
         ] = [
-            (c.field, c.weight * scale, c.label, f"{c.weight:g}",
-             {k.strip().casefold(): v for k, v in c.categories.items()}, c.other_points,
-             c.missing_points, {})
+            (c.field, c.weight * scale, c.label, f"{c.weight:g}", _category_map(c),
+             c.other_points, c.missing_points, {})
             for c in model.criteria
             if not c.numeric
         ]  # fmt: skip
+        self._choices = {c.field: ", ".join(c.categories) for c in model.criteria if not c.numeric}
         # every numeric input is parsed once per record, whoever reads it
         self._number_fields = tuple(
             dict.fromkeys(
@@ -52,7 +57,7 @@ class Scorer:
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
         self._health = [(h.min_engagement, h.status) for h in model.health]
-        self._tracks = {k.strip().casefold(): v for k, v in model.campaign_tracks.items()}
+        self._tracks = _folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
         self._rules_by_tier = {
             t.name: [rule for rule in model.next_actions if rule.when.tiers is None
                      or t.name in rule.when.tiers]
@@ -122,6 +127,10 @@ class Scorer:
             if got is None:
                 pts = miss
                 missing.append(field)
+            elif got != got:  # NaN: a value outside a map that has no "other" points
+                pts = miss
+                missing.append(field)
+                issues.append(f"{field}: invalid ({raw!r} is not one of {self._choices[field]})")
             else:
                 pts = got
             total += pts * factor
@@ -141,8 +150,9 @@ class Scorer:
             nums["pipeline"],
             current / potential if current is not None and potential else None,
         )
-        for field in missing:
-            issues.append(f"{field}: missing")
+        if missing:
+            named = {issue.partition(":")[0] for issue in issues}  # an invalid value is named once
+            issues.extend(f"{field}: missing" for field in missing if field not in named)
         return Result(
             account_id=record.account_id,
             tier=tier,
@@ -168,7 +178,8 @@ class Scorer:
                 nums[field] = None
                 continue
             try:
-                nums[field] = parse_number(raw)
+                number = parse_number(raw)
+                nums[field] = None if number is None else check_range(field, number)
             except InvalidValue as exc:
                 issues.append(f"{field}: invalid ({exc})")
                 nums[field] = None
@@ -284,12 +295,29 @@ class Scorer:
 
     def _track(self, tier: str, values: Any) -> str | None:
         industry = parse_text(values.get("industry"))
-        return self._tracks.get(industry.casefold()) if industry else None
+        return self._tracks.get(fold_category(industry)) if industry else None
 
 
-def _category_points(raw: Any, cats: dict[str, float], other: float) -> float | None:
+def _category_map(criterion: Criterion) -> dict[str, float]:
+    return _folded(criterion.categories, CATEGORY_SYNONYMS.get(criterion.field, {}))
+
+
+def _folded(values: Mapping[str, T], synonyms: Mapping[str, str]) -> dict[str, T]:
+    # keys folded as CRM picklists write them ("FINANCIAL_SERVICES"), plus known synonyms
+    folded = {fold_category(k): v for k, v in values.items()}
+    for synonym, name in synonyms.items():
+        if fold_category(name) in folded:
+            folded.setdefault(synonym, folded[fold_category(name)])
+    return folded
+
+
+def _category_points(raw: Any, cats: dict[str, float], other: float | None) -> float | None:
+    """Return the points of a category; None when missing, NaN when unknown and not "other"."""
     text = parse_text(raw)
-    return None if text is None else cats.get(text.casefold(), other)
+    if text is None:
+        return None
+    points = cats.get(fold_category(text), other)
+    return math.nan if points is None else points
 
 
 def _matches(

@@ -10,28 +10,11 @@ from typing import Any
 from connectors.errors import ConfigError
 from connectors.salesforce.names import check_api_name
 from scoring import INPUT_FIELDS
+from scoring.fields import FIELDS
 
-#: Canonical input field -> Account API name. Standard fields where Salesforce has one.
-DEFAULT_FIELD_MAP: dict[str, str] = {
-    "name": "Name",
-    "industry": "Industry",
-    "employees": "NumberOfEmployees",
-    "annual_revenue": "AnnualRevenue",
-    "arr_potential": "ARR_Potential__c",
-    "tech_fit": "Tech_Fit__c",
-    "buying_stage": "Buying_Stage__c",
-    "competitive_position": "Competitive_Position__c",
-    "is_customer": "Is_Customer__c",
-    "current_arr": "Current_ARR__c",
-    "pipeline": "Open_Pipeline__c",
-    "engagement_score": "Engagement_Score__c",
-    "last_activity_date": "LastActivityDate",
-    "engaged_contacts": "Engaged_Contacts__c",
-    "executive_contacts": "Executive_Contacts__c",
-    "intent_surge": "Intent_Surge__c",
-    "owner": "OwnerId",
-    "region": "Region__c",
-}
+#: Canonical input field -> Account API name: standard fields where Salesforce has one (the
+#: defaults live in scoring.fields with every field's other names; `field_map` overrides them).
+DEFAULT_FIELD_MAP: dict[str, str] = {f.name: f.salesforce for f in FIELDS if f.salesforce}
 
 #: Output -> Account API name; matches plugin/salesforce metadata.
 DEFAULT_OUTPUT_FIELDS: dict[str, str] = {

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import gspread
 import requests
 from google.oauth2.service_account import Credentials
+from tenacity import RetryCallState
 
 from connectors.errors import ConfigError, FatalError, RetriableError
-from connectors.retry import call_with_retry
+from connectors.retry import backoff, call_with_retry
 from connectors.sheets.config import ENV_FILE, ENV_JSON
 
 T = TypeVar("T")
@@ -24,6 +25,22 @@ SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 # or column the config names that the sheet lacks); 401/403 mean the sheet is not shared.
 _RETRIABLE = {408, 429, 500, 502, 503, 504}
 _CONFIG = {400, 404}
+
+
+#: Google counts Sheets requests per minute: quota waits (5 tries: 4, 8, 16, 30 s plus jitter)
+#: add up to the one-minute window, so the last try meets a fresh quota.
+QUOTA_WINDOW = 60.0
+_QUOTA_WAIT = backoff(initial=4.0, cap=30.0)
+_WAIT = backoff()
+
+
+class QuotaExceeded(RetriableError):
+    """The per-minute request quota is used up: wait for the minute to pass."""
+
+
+def _wait(state: RetryCallState) -> float:
+    failed = state.outcome.exception() if state.outcome else None
+    return (_QUOTA_WAIT if isinstance(failed, QuotaExceeded) else _WAIT)(state)
 
 
 def load_credentials(
@@ -63,6 +80,8 @@ def translate(exc: Exception, key: str) -> Exception:
     """Map a gspread or transport error to a connector error named by what to do."""
     if isinstance(exc, gspread.exceptions.APIError):
         code, message = exc.code, exc.error.get("message", "")
+        if code == 429:
+            return QuotaExceeded(f"Sheets API 429: {message}")
         if code in _RETRIABLE:
             return RetriableError(f"Sheets API {code}: {message}")
         if code in (401, 403):
@@ -95,7 +114,13 @@ class SheetsApi:
         def count_retry(_: object) -> None:
             self.retries += 1
 
-        return call_with_retry(fn, sleep=self.sleep, on_retry=count_retry)
+        try:
+            return call_with_retry(fn, sleep=self.sleep, on_retry=count_retry, wait=_wait)
+        except QuotaExceeded:
+            raise QuotaExceeded(
+                f"Sheets API quota used up: still refused after a {QUOTA_WINDOW:.0f} s quota "
+                "window; retry in a minute (or ask Google for a higher per-minute quota)"
+            ) from None
 
     def _call(self, fn: Callable[[], T]) -> T:
         self.calls += 1  # every attempt counts: a refused call still uses quota

@@ -24,13 +24,16 @@ from connectors.sheets.grid import (
     quote_tab,
     read_table,
 )
-from connectors.sheets.layout import OVERRIDE_HEADER
-from connectors.sheets.plan import plan_writes, value_ranges
+from connectors.sheets.layout import FIELD_HEADERS, OVERRIDE_HEADER
+from connectors.sheets.plan import misplaced, plan_writes, repair_plan, value_ranges
 from scoring import AccountRecord, Outputs, Result
 from scoring.errors import InvalidValue
+from scoring.fields import headers_for
 from scoring.parse import parse_number
 
 __all__ = ["SheetsConfig", "SheetsConnector"]
+
+REPAIR_ROUNDS = 2  # repair writes after a write whose rows moved; then report what is left
 
 
 class SheetsConnector(ModelTabs):
@@ -56,6 +59,7 @@ class SheetsConnector(ModelTabs):
         self.config = config
         super().__init__(SheetsApi(client, config.spreadsheet_key, sleep))
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.notes: list[str] = []  # said once per run: columns not read, rows without a key
 
     @property
     def api_calls(self) -> int:
@@ -98,8 +102,8 @@ class SheetsConnector(ModelTabs):
     def _input_columns(self, table: Table) -> dict[str, int]:
         cols: dict[str, int] = {}
         for canonical in self.config.field_map:
-            index = table.find(self.config.header_for(canonical))
-            if index is not None:
+            index = table.find(*self._headers(canonical))
+            if index is not None and index not in cols.values():
                 cols[canonical] = index
             elif canonical in self.config.required:
                 found = ", ".join(h for h in table.headers if h) or "none"
@@ -118,15 +122,25 @@ class SheetsConnector(ModelTabs):
         wanted = set(ids)
         return (r for r in self.iter_accounts() if r.account_id in wanted)
 
+    def _headers(self, canonical: str) -> tuple[str, ...]:
+        """Return the headers a field is found by: a configured one alone, else every alias."""
+        header = self.config.header_for(canonical)
+        default = "Account ID" if canonical == "account_id" else FIELD_HEADERS.get(canonical)
+        return (header,) if header != default else (header, *headers_for(canonical))
+
     def iter_accounts(self, bookmark: str | None = None) -> Iterator[AccountRecord]:
         """Yield each account of the tab once (first row wins for a duplicated key)."""
         table = self.api.retry(self._read_accounts)  # the whole tab in one call
         cols = self._input_columns(table)
         outs = {k: table.find(h) for k, h in self.config.output_headers.items()}
         override = table.find(OVERRIDE_HEADER)
+        self.notes = _unused_columns(table, {*cols.values(), *outs.values(), override})
         seen: set[str] = set()
-        for _, row in table.rows:
+        keyless: list[int] = []
+        for n, row in table.rows:
             key = key_text(cell(row, cols["account_id"]))
+            if not key:
+                keyless.append(n)
             if not key or key in seen:
                 continue
             seen.add(key)
@@ -139,6 +153,10 @@ class SheetsConnector(ModelTabs):
                 _outputs(row, outs),
                 str(tier_override) if tier_override is not None else None,
             )
+        if keyless:
+            rows = ", ".join(map(str, keyless[:10])) + (" ..." if len(keyless) > 10 else "")
+            header = self.config.header_for("account_id")
+            self.notes.append(f"{table.tab} rows with no {header}, not scored: {rows}")
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
         """Re-read the keys, map each result to its current row, write changed cells in one call."""
@@ -147,6 +165,7 @@ class SheetsConnector(ModelTabs):
         # the re-read and the write are retried together: after a back-off the rows may have moved
         report = self.api.retry(lambda: self._write_once(wanted))
         report.api_calls = self.api.calls - before
+        report.notes[:0] = self.notes
         if self.api.retries:
             report.notes.append(f"{self.api.retries} Sheets API call(s) retried after back-off")
         return report
@@ -174,7 +193,49 @@ class SheetsConnector(ModelTabs):
             plan.report.notes.append(
                 "added column(s) " + ", ".join(str(h) for h in headers.values())
             )
+        if plan.cells:
+            self._confirm(table, key_col, out_cols, pairs, plan.report)
         return plan.report
+
+    def _confirm(
+        self,
+        before: Table,
+        key_col: int,
+        out_cols: dict[str, int],
+        pairs: list[tuple[AccountRecord, Result]],
+        report: WriteReport,
+    ) -> None:
+        """Read the tab back; put values a person's sort or insert moved onto their rows.
+
+        One read when nothing moved; a repair write and a read more, at most twice, when rows
+        moved between the re-read and the write. Accounts still misplaced are reported.
+        """
+        moved = 0
+        for _ in range(REPAIR_ROUNDS):
+            after = self._read_accounts()
+            fix = repair_plan(before, after, key_col, out_cols, pairs)
+            if not fix.cells:
+                break
+            moved += len(fix.cells)
+            self.api.write_values(value_ranges(after.tab, list(column_runs(fix.cells))))
+        else:
+            after = self._read_accounts()
+            fix = repair_plan(before, after, key_col, out_cols, pairs)
+            report.failures.extend(misplaced(fix, after, key_col))
+        if moved:
+            report.notes.append(
+                f"rows moved in {before.tab} while writing: {moved} cell(s) put back on their "
+                "accounts' rows"
+            )
+
+
+def _unused_columns(table: Table, used: set[int | None]) -> list[str]:
+    """Name, once, the headed columns of the tab that no field reads."""
+    unused = [h for i, h in enumerate(table.headers) if h and i not in used]
+    if not unused:
+        return []
+    names = ", ".join(f"'{h}'" for h in unused)
+    return [f"{table.tab} columns not used for scoring (kept as they are): {names}"]
 
 
 def _value(raw: Any) -> Any:

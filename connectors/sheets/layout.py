@@ -8,29 +8,11 @@ from typing import Any
 
 from connectors.sheets.conditions import format_conditions
 from scoring import DEFAULT_MODEL
+from scoring.fields import FIELDS
 
-#: Readable accounts-tab header per canonical field (also accepted as a Weights source field).
-FIELD_HEADERS: dict[str, str] = {
-    "account_id": "Account ID",
-    "name": "Account Name",
-    "industry": "Industry",
-    "employees": "Employees",
-    "annual_revenue": "Annual Revenue",
-    "arr_potential": "ARR Potential",
-    "tech_fit": "Tech Fit",
-    "buying_stage": "Buying Stage",
-    "competitive_position": "Competitive Position",
-    "is_customer": "Customer",
-    "current_arr": "Current ARR",
-    "pipeline": "Pipeline",
-    "engagement_score": "Engagement Score",
-    "last_activity_date": "Last Activity",
-    "engaged_contacts": "Engaged Contacts",
-    "executive_contacts": "Executive Contacts",
-    "intent_surge": "Intent Surge",
-    "owner": "Owner",
-    "region": "Region",
-}
+#: Readable accounts-tab header per canonical field (also accepted as a Weights source field);
+#: the other headers each field goes by are in scoring.fields, shared with every connector.
+FIELD_HEADERS: dict[str, str] = {f.name: f.label for f in FIELDS}
 
 OUTPUT_HEADERS: dict[str, str] = {
     "tier": "Tier",

@@ -73,6 +73,43 @@ def plan_writes(
     return plan
 
 
+def repair_plan(
+    before: Table,
+    after: Table,
+    key_col: int,
+    out_cols: Mapping[str, int],
+    pairs: Sequence[tuple[AccountRecord, Result]],
+) -> Plan:
+    """Return the cells to write again after a write, read back as `after`.
+
+    Our accounts must hold their results on the rows their keys are on now; any other
+    account must hold the outputs it had before our write (a value that landed on its row
+    because rows moved is put back).
+    """
+    plan = plan_writes(after, key_col, out_cols, pairs)
+    plan.report = WriteReport(failures=plan.report.failures)
+    ours = {key_text(record.account_id) for record, _ in pairs}
+    was = {k: rows[0] for k, rows in rows_by_key(before, key_col).items() if len(rows) == 1}
+    old_rows = dict(before.rows)
+    now_rows = dict(after.rows)
+    for key, rows in rows_by_key(after, key_col).items():
+        if key in ours or len(rows) != 1 or key not in was:
+            continue
+        for col in out_cols.values():
+            old = cell(old_rows[was[key]], col)
+            if not same_value(cell(now_rows[rows[0]], col), old):
+                plan.cells[(rows[0], col)] = "" if old is None else old
+    return plan
+
+
+def misplaced(plan: Plan, table: Table, key_col: int) -> list[RecordFailure]:
+    """Name the accounts whose values are still not on their rows after the repairs."""
+    keys = dict((n, key_text(cell(row, key_col))) for n, row in table.rows)
+    found = sorted({keys.get(n, "") for n, _ in plan.cells} - {""})
+    message = f"rows kept moving in {table.tab}: its tiersync values may sit on another row"
+    return [RecordFailure(key, "moved", message) for key in found]
+
+
 def _not_written(key: str, rows: list[int], tab: str) -> RecordFailure:
     if not rows:
         # deleted (or its key edited) while the sync ran: writing by position would hit a neighbour

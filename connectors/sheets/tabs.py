@@ -118,7 +118,24 @@ class _Reader:
             criteria.append(item)
         return criteria
 
+    def no_criteria(self) -> None:
+        """Say once that the Weights tab holds no criteria (its bands would each repeat it)."""
+        table = self.tables.get(WEIGHTS)
+        if table is None or "criteria" in self.model.broken:
+            return  # already said: the tab or a column is missing
+        self.model.broken.add("criteria")
+        self.model.problems.append(
+            StatusLine(
+                cell_ref(table.tab, max(table.header_row, 1) + 1, 0),
+                "the Weights tab lists no criteria: add one row per criterion "
+                "(name, weight, source field), or run 'tiersync sheets init --force'",
+            )
+        )
+
     def bands(self, criteria: list[dict[str, Any]]) -> None:
+        if not criteria:  # every band row would name an "unknown criterion"
+            self.rows(BANDS)  # still report a missing Bands tab or column
+            return
         index = {fold(c.get(k)): i for i, c in enumerate(criteria) for k in ("label", "name")}
         index.pop("", None)
         current: Any = None
@@ -224,6 +241,8 @@ def tabs_to_model(tables: Mapping[str, Table]) -> SheetModel:
     """Read the model tabs (keyed by their canonical names) into plain data for load_model."""
     reader = _Reader(tables)
     criteria = reader.weights()
+    if not criteria:
+        reader.no_criteria()
     reader.bands(criteria)
     data = reader.model.data
     data["criteria"] = criteria

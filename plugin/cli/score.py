@@ -17,6 +17,7 @@ from plugin.errors import exit_code
 from plugin.model.files import load_model_file
 from plugin.sync.book import final_pairs, score_all
 from scoring import AccountRecord, ModelError, Result, Scorer, Summary
+from scoring.fields import coverage_notes
 
 
 @click.command()
@@ -25,12 +26,25 @@ from scoring import AccountRecord, ModelError, Result, Scorer, Summary
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output CSV (default: INPUT-tiered.csv beside the input).",
+    help="Output CSV (default: INPUT-tiered.csv beside the input; never the input itself).",
 )
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date for inactivity rules.")
+@click.option(
+    "--field-map",
+    "field_map",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Read a canonical field from a column of another name (repeatable).",
+)
+@click.option("--encoding", help="Text encoding of INPUT_CSV, e.g. cp1252 (default: UTF-8).")
 def score(
-    input_csv: Path, output: Path | None, model_path: Path | None, today: datetime | None
+    input_csv: Path,
+    output: Path | None,
+    model_path: Path | None,
+    today: datetime | None,
+    field_map: tuple[str, ...],
+    encoding: str | None,
 ) -> None:
     """Score INPUT_CSV and write every account with tier, score, health and next action."""
     started = time.perf_counter()
@@ -40,7 +54,9 @@ def score(
         raise model_failure(exc) from None
     day = today.date() if today is not None else date.today()
     target = output or input_csv.with_name(f"{input_csv.stem}-tiered.csv")
-    connector = LocalCsvConnector(input_csv, target)
+    if _same_file(target, input_csv):
+        raise CliError(f"{target} is the input file: write the scores to another file with -o", 2)
+    connector = LocalCsvConnector(input_csv, target, field_map=_pairs(field_map), encoding=encoding)
     summary = Summary(model)
     try:
         connector.check()
@@ -56,7 +72,10 @@ def score(
     except ConnectorError as exc:
         raise CliError(str(exc), exit_code(exc)) from None
     click.echo(summary.render())
-    for failure in report.failures:
+    how = "map its column with --field-map FIELD=HEADER"
+    for note in [*report.notes, *coverage_notes(model, connector.layout().provided, how)]:
+        click.echo(f"note: {note}", err=True)
+    for failure in [*report.skipped, *report.failures]:
         click.echo(f"skipped {failure.account_id}: {failure.message}", err=True)
     click.echo(f"wrote {target} in {time.perf_counter() - started:.1f}s")
 
@@ -67,3 +86,23 @@ def _counted(
     for record, result in pairs:
         summary.add(result, record.get("owner"))
         yield record, result
+
+
+def _pairs(items: tuple[str, ...]) -> dict[str, str]:
+    """Read --field-map FIELD=HEADER options; a malformed one is a usage error."""
+    pairs: dict[str, str] = {}
+    for item in items:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(
+                f"expected FIELD=HEADER, got {item!r}", param_hint="--field-map"
+            )
+        pairs[field.strip()] = header.strip()
+    return pairs
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and a.samefile(b))
+    except OSError:
+        return False

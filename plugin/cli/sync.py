@@ -15,6 +15,7 @@ from plugin.cli.progress import Progress, estimate_rows
 from plugin.config import Config
 from plugin.errors import EXIT_FAILED
 from plugin.reporting.reports import build_report, render_report, report_rows
+from plugin.reporting.runs import render_failures, render_runs
 from plugin.store import journal
 from plugin.store.database import Store
 from plugin.sync.run import run_sync
@@ -39,12 +40,17 @@ def sync(config_path: Path | None, dry_run: bool, today: datetime | None) -> Non
     config = config_from(config_path)
     day: date | None = today.date() if today is not None else None
     estimate = local_rows(config)
+    store = _scratch_store(config) if dry_run else None
     with Progress("scoring", enabled=False if dry_run else None) as bar:
 
         def draw(n: int, total: int | None) -> None:
             bar.reached(n, total or estimate)
 
-        report = guarded(lambda: run_sync(config, dry_run=dry_run, progress=draw, today=day))
+        report = guarded(
+            lambda: run_sync(config, store=store, dry_run=dry_run, progress=draw, today=day)
+        )
+    if store is not None:
+        store.dispose()
     click.echo(report.summary)
     if dry_run and report.would_change:
         click.echo("\nwould change (first 50):")
@@ -52,6 +58,22 @@ def sync(config_path: Path | None, dry_run: bool, today: datetime | None) -> Non
             click.echo(f"  {account_id:<18} {before or 'new'} -> {after}  ({fields})")
     if report.status in ("failed", "interrupted", "partial"):
         raise SystemExit(EXIT_FAILED)
+
+
+def _scratch_store(config: Config) -> Any:
+    """Return an in-memory store when the SQLite file does not exist yet (else None).
+
+    A dry run writes nothing, the store included: with no history yet there is nothing to
+    compare against, and an empty store in memory says exactly that.
+    """
+    from sqlalchemy.engine import make_url
+
+    from plugin.store.database import Store
+
+    url = make_url(config.store_url)
+    if url.get_backend_name() != "sqlite" or not url.database or Path(url.database).exists():
+        return None
+    return Store("sqlite://")
 
 
 @click.command()
@@ -71,11 +93,20 @@ def scheduler(config_path: Path | None) -> None:
 
 @click.command()
 @CONFIG_OPTION
-@click.option("--movements", default=20, show_default=True, help="Tier movements to list.")
+@click.option(
+    "--movements",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Tier movements to list (0: none).",
+)
 @click.option("--to-sheet", is_flag=True, help="Also write the Report tab of the sheet.")
 def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
     """Print distribution vs target, rep capacity, tier movements and per-tier performance."""
     config = config_from(config_path)
+    if (to_sheet or config.report.write_to_sheet) and not config.sheets:
+        where = "--to-sheet" if to_sheet else "report.write_to_sheet"
+        raise CliError(f"{where} needs a [sheets] table in the config (spreadsheet_key)", 2)
     data = guarded(lambda: build_report(config, movements=movements))
     click.echo(render_report(data, limit=movements))
     if to_sheet or config.report.write_to_sheet:
@@ -95,27 +126,19 @@ def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
 
 @click.command()
 @CONFIG_OPTION
-@click.option("--limit", default=10, show_default=True)
-@click.option("--failures", "show_failures", is_flag=True, help="List records still failing.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--failures", "show_failures", is_flag=True, help="List the records still failing instead."
+)
 def runs(config_path: Path | None, limit: int, show_failures: bool) -> None:
-    """Show the latest runs (and the records whose write still fails)."""
+    """Show the latest runs, or with --failures the records whose write still fails."""
     config = config_from(config_path)
     store = guarded(lambda: Store(config.store_url))
     guarded(store.upgrade)
-    for r in journal.recent_runs(store, limit):
-        took = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else 0
-        click.echo(
-            f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M} {r['status']:<11} "
-            f"accounts {r['accounts']:>7} written {r['written']:>7} changes {r['changes']:>6} "
-            f"failures {r['failures']:>4} calls {r['api_calls']:>5} {took:>6.1f}s "
-            f"model {r['model_version'] or '-'}" + (f"  error: {r['error']}" if r["error"] else "")
-        )
     if show_failures:
-        for f in journal.open_failures(store):
-            click.echo(
-                f"failing {f['system']}:{f['account_id']} x{f['attempts']} "
-                f"{f['code']}: {f['message']}"
-            )
+        click.echo(render_failures(journal.open_failures(store)))
+    else:
+        click.echo(render_runs(journal.recent_runs(store, limit)))
     store.dispose()
 
 

@@ -51,7 +51,11 @@ def rollback(config_path: Path | None, version: str) -> None:
     store.dispose()
     click.echo(
         f"model version {applied.hash} is in use again (#{applied.id}); it stays until the "
-        "model source is edited"
+        "model source is edited.\n"
+        "Not undone: tiers and fields written under later versions, and the tier history they "
+        "made, stay as they are until the next sync re-scores every account with this version "
+        "(`tiersync sync` does it now). The model source still holds its newer model: editing "
+        "it applies that again."
     )
 
 

@@ -45,6 +45,7 @@ class LocalSettings:
     source: Path | None = None
     output: Path = Path("tiersync-output/accounts.csv")
     field_map: Mapping[str, str] = field(default_factory=_empty)
+    encoding: str | None = None  # None: UTF-8 (a byte-order mark is recognised)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _store_url(t: Mapping[str, Any], base: Path, env: Mapping[str, str]) -> str:
 
 
 def _local(t: Mapping[str, Any], base: Path) -> LocalSettings:
-    known("local", t, ("source", "output", "field_map"))
+    known("local", t, ("source", "output", "field_map", "encoding"))
     fmap = _get(t, "field_map", Mapping, {}, "local.")
     if not all(isinstance(v, str) for v in fmap.values()):
         raise ConfigError("local.field_map: every value must be a column name (text)")
@@ -253,6 +254,7 @@ def _local(t: Mapping[str, Any], base: Path) -> LocalSettings:
         source=_path(t["source"], base, "local.source") if "source" in t else None,
         output=_path(t.get("output", "tiersync-output/accounts.csv"), base, "local.output"),
         field_map=MappingProxyType(dict(fmap)),
+        encoding=_get(t, "encoding", str, None, "local."),
     )
 
 

@@ -25,6 +25,7 @@ from plugin.store.schema import model_versions, utcnow
 from scoring import ModelError, ScoringModel, load_model, model_hash
 
 SOURCE_MARK = "model-source"
+STATUS_MARK = "model-status"  # what the sheet's Status tab was last made to say
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def resolve_model(
     data, sheet = read_source(config, sheet)
     source_hash = model_hash(data)
     if current is not None and store.get_watermark(SOURCE_MARK) == source_hash:
+        if sheet is not None and store.get_watermark(STATUS_MARK) != f"{source_hash}:ok":
+            _sheet_status(store, sheet, None, source_hash, None)  # an error fixed back
         return ResolvedModel(load_model(current.data), current.data, current.hash)
     try:
         model = load_model(data)
@@ -134,10 +137,10 @@ def resolve_model(
         if sheet is None or current is None:
             raise
         kept = [f"the sheet model is invalid; kept version {current.hash}: {exc}"]
-        _sheet_status(sheet, exc, source_hash, current.hash)
+        _sheet_status(store, sheet, exc, source_hash, current.hash)
         return ResolvedModel(load_model(current.data), current.data, current.hash, kept)
     if sheet is not None:
-        _sheet_status(sheet, None, source_hash, None)
+        _sheet_status(store, sheet, None, source_hash, None)
     if not apply:
         return ResolvedModel(model, data, source_hash)
     notes: list[str] = []
@@ -149,9 +152,13 @@ def resolve_model(
 
 
 def _sheet_status(
-    sheet: SheetsConnector, error: ModelError | None, version: str, kept: str | None
+    store: Store,
+    sheet: SheetsConnector,
+    error: ModelError | None,
+    version: str,
+    kept: str | None,
 ) -> None:
-    """Show the model's errors (or OK) in the sheet's Status tab, when the connector can."""
+    """Show the model's errors (or OK) in the sheet's Status tab, and remember which it shows."""
     lines: list[StatusLine] = []
     if error is not None:
         last = getattr(sheet, "last_model", None)
@@ -160,3 +167,5 @@ def _sheet_status(
         else:
             lines = [StatusLine("", str(i)) for i in error.issues]
     sheet.write_status(lines, version, utcnow(), kept_version=kept)
+    # a run that finds the same model again rewrites Status only if it does not say OK yet
+    store.set_watermark(STATUS_MARK, f"{version}:{'error' if error else 'ok'}")

@@ -61,6 +61,8 @@ class Report:
     capacity: list[Load] = field(default_factory=list)
     movements: list[dict[str, Any]] = field(default_factory=list)
     performance: list[TierPerformance] = field(default_factory=list)
+    #: where the opportunities came from: a path, SAMPLE_LABEL, or "" (none: see NO_DATA_HINT)
+    performance_source: str = ""
 
     @property
     def overloaded(self) -> list[Load]:
@@ -80,12 +82,14 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
         else:
             resolved = resolve_model(config, store, apply=False)
             model, tag = resolved.model, resolved.version
+        source = opportunities_source(config)
         return Report(
             model_version=tag,
             distribution=distribution(store, model, book_system(config)),
             capacity=capacity(store, model, book_system(config)),
             movements=accounts.history(store, limit=movements),
-            performance=performance(store, model, config),
+            performance=performance(store, model, config) if source else [],
+            performance_source=SAMPLE_LABEL if source == BUNDLED else str(source or ""),
         )
     finally:
         if own:
@@ -122,13 +126,32 @@ def capacity(store: Store, model: ScoringModel, system: str) -> list[Load]:
     return [Load(owner, tier, n, limits.get(tier)) for owner, tier, n in rows if tier in limits]
 
 
+SAMPLE_LABEL = "the sample opportunities bundled with tiersync, not your deals"
+NO_DATA_HINT = (
+    'no opportunity data: set opportunities = "deals.csv" in the [report] table of '
+    "tiersync.toml (columns account_id, created_on, closed_on, stage, amount)"
+)
+
+
+def opportunities_source(config: Config) -> Path | None:
+    """Return the opportunities file to report on: the user's, or the sample for the sample book.
+
+    The bundled opportunities belong to the bundled accounts: figures computed from them
+    for anyone else's book would be invented, so another book gets none until it names its own.
+    """
+    if config.report.opportunities is not None:
+        return config.report.opportunities
+    sample_book = config.sources == ("local",) and config.local.source is None
+    return BUNDLED if sample_book else None
+
+
 def performance(store: Store, model: ScoringModel, config: Config) -> list[TierPerformance]:
     """Return per-tier performance of the opportunities file, by each account's current tier."""
     t = account_state
     with store.engine.connect() as conn:
         tiers = {a: tier for a, tier in conn.execute(select(t.c.account_id, t.c.tier)) if tier}
     settings = config.report
-    path = settings.opportunities or BUNDLED
+    path = opportunities_source(config) or BUNDLED
     return tier_performance(
         tiers,
         read_opportunities(path),
@@ -190,8 +213,12 @@ def render_report(report: Report, *, limit: int = 10) -> str:
             f"{m['from_tier'] or 'new'} -> {m['to_tier']}: {m['why']}"
         )
     if not report.movements:
-        out.append("  none yet")
+        out.append("  none yet" if limit else "  not listed")
     out += ["", "Performance by tier"]
+    if not report.performance_source:
+        out.append(f"  {NO_DATA_HINT}")
+        return "\n".join(out)
+    out.append(f"  from {report.performance_source}")
     rows = table(report.performance)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -208,5 +235,7 @@ def report_rows(report: Report) -> list[list[Any]]:
     rows += [[d.tier, d.accounts, round(d.share, 4), d.target] for d in report.distribution]
     rows += [[], ["Overloaded reps"], ["Owner", "Tier", "Accounts", "Limit"]]
     rows += [[c.owner, c.tier, c.accounts, c.limit] for c in report.overloaded]
-    rows += [[], ["Performance by tier"], *table(report.performance)]
-    return rows
+    rows += [[], ["Performance by tier"]]
+    if not report.performance_source:
+        return [*rows, [NO_DATA_HINT]]
+    return [*rows, [f"from {report.performance_source}"], *table(report.performance)]

@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from plugin.errors import ConfigError
+from plugin.errors import ConfigError, StoreError
 from plugin.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -60,6 +60,20 @@ def missing_driver(url: str, module: str | None) -> str:
     return f"store.url: the database driver {module!r} is not installed"
 
 
+def _unopenable(engine: Engine, error: exc.DBAPIError) -> bool:
+    text = str(error.orig)
+    return engine.dialect.name == "sqlite" and ("unable to open" in text or "readonly" in text)
+
+
+def _cannot_open(engine: Engine, error: exc.DBAPIError) -> str:
+    """Name the SQLite file a store cannot open or write, and what to do about it."""
+    path = engine.url.database or ":memory:"
+    return (
+        f"cannot open the store {path}: {error.orig}; run tiersync in a folder it may write "
+        "to, or set [store] url in tiersync.toml"
+    )
+
+
 class Store:
     """The database behind runs, history, versions, locks and watermarks."""
 
@@ -81,7 +95,9 @@ class Store:
             try:
                 metadata.create_all(self.engine)
                 return self._migrate()
-            except exc.DBAPIError:  # another process created the same table at the same time
+            except exc.DBAPIError as error:  # another process created the same table meanwhile
+                if _unopenable(self.engine, error):
+                    raise StoreError(_cannot_open(self.engine, error)) from None
                 if attempt == 2:
                     raise
         return SCHEMA_VERSION

@@ -20,7 +20,16 @@ from plugin.sync.book import BookScorer
 from plugin.sync.context import RunContext
 from plugin.sync.source import with_previous
 from plugin.wiring import ConnectorFactory, open_connector
-from scoring import OUTPUT_FIELDS, Book, Scorer, Summary, load_model, model_hash
+from scoring import (
+    OUTPUT_FIELDS,
+    Book,
+    Result,
+    Scorer,
+    ScoringModel,
+    Summary,
+    load_model,
+    model_hash,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Move:
     to_tier: str
     old_score: float
     new_score: float
+    why: str = ""  # what decided the move: a rule of the new model, the score, a threshold
 
 
 @dataclass
@@ -72,7 +82,7 @@ class Preview:
             for m in self.moves[:limit]:
                 lines.append(
                     f"  {m.account_id:<18} {(m.name or '')[:28]:<28} {m.from_tier} -> {m.to_tier}"
-                    f"  ({m.old_score:.1f} -> {m.new_score:.1f})"
+                    f"  ({m.old_score:.1f} -> {m.new_score:.1f})" + (f": {m.why}" if m.why else "")
                 )
         return "\n".join(lines)
 
@@ -134,6 +144,7 @@ def _compare(ctx: RunContext, name: str, new: Scorer, out: Preview) -> None:
                         after.tier,
                         before.score,
                         after.score,
+                        decided(before, after, ctx.scorer.model, new.model),
                     )
                 )
     finally:
@@ -151,6 +162,29 @@ def _scored(ctx: RunContext, conn: Connector, scorer: Scorer) -> BookScorer:
     for record, state in records:
         scored.add(record, state)
     return scored
+
+
+def decided(before: Result, after: Result, old: ScoringModel, new: ScoringModel) -> str:
+    """Say what decided an account's move: a rule of the new model, its score, or a threshold."""
+    if after.tier != after.score_tier:  # a trigger, inactivity, hysteresis, override, capacity
+        return after.reason.partition("; ")[0]
+    delta = after.score - before.score
+    score = (
+        "same score"
+        if abs(delta) < 0.05
+        else f"score {'up' if delta > 0 else 'down'} {abs(delta):.1f}"
+    )
+    ranks = {t.name: i for i, t in enumerate(new.tiers)}
+    if before.tier not in ranks:
+        return f"{score}; the new model has no {before.tier}"
+    up = ranks[after.tier] < ranks[before.tier]
+    edge = after.tier if up else before.tier  # the threshold the score crossed
+    line = f"{score}, {'reaches' if up else 'below'} {edge} at {new.tier(edge).min_score:g}"
+    if edge in {t.name for t in old.tiers} and old.tier(edge).min_score != new.tier(edge).min_score:
+        line += f" (was {old.tier(edge).min_score:g})"
+    if before.tier != before.score_tier:
+        line += f"; no longer {before.reason.partition('; ')[0]}"
+    return line
 
 
 def dry_run_source(

@@ -174,6 +174,8 @@ def _finish(
         report.unchanged += w.unchanged
         report.failures.extend(w.failures)
         report.changes_recorded += o.history
+        report.notes.extend(n for n in dict.fromkeys(w.notes) if n not in report.notes)
+        report.notes.extend(f"{name}: skipped {f.account_id}: {f.message}" for f in w.skipped)
         if o.stopped:
             report.notes.append(o.stopped)
         report.notes.extend(f"{name}: {d.account_id}: {d.message}" for d in o.duplicates[:10])

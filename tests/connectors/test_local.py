@@ -24,7 +24,7 @@ def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
 def run(connector: LocalCsvConnector) -> list[dict[str, str]]:
     report = connector.write_results((r, SCORER.score(r)) for r in connector.iter_accounts())
     assert connector.output is not None
-    with connector.output.open(newline="", encoding="utf-8") as handle:
+    with connector.output.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert report.written + report.unchanged == len(rows)
     return rows
@@ -68,7 +68,7 @@ def test_rows_without_an_id_are_skipped_and_reported(tmp_path: Path) -> None:
     src = write_csv(tmp_path / "in.csv", [["account_id", "employees"], ["", "5"], ["A2", "6"]])
     connector = LocalCsvConnector(src, tmp_path / "out.csv")
     report = connector.write_results((r, SCORER.score(r)) for r in connector.iter_accounts())
-    assert [f.account_id for f in report.failures] == ["line 2"]
+    assert [f.account_id for f in report.skipped] == ["line 2"] and report.failures == []
     assert report.written == 1
 
 
@@ -134,7 +134,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         (None, "cannot read"),
         ("", "is empty"),
         ("name,employees\nx,1\n", "has no 'account_id' column"),
-        (b"\xff\xfe\x00garbage", "not a readable CSV"),
+        (
+            b"account_id,name\nA1,\xe9t\xe9\n",
+            r"in.csv is not UTF-8 \(line 2\): re-run with --encoding",
+        ),
     ],
 )
 def test_unreadable_sources_raise_a_config_error(
@@ -170,3 +173,28 @@ def test_output_file_gets_normal_permissions_and_keeps_existing_ones(tmp_path: P
         assert out.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(umask)
+
+
+def test_an_unknown_encoding_is_named(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [["account_id"], ["A1"]])
+    with pytest.raises(ConfigError, match="unknown encoding 'cp9999'"):
+        LocalCsvConnector(src, encoding="cp9999").check()
+
+
+def test_the_hints_name_the_fix_where_the_file_was_configured(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"Ref,name\nA1,Soci\xe9t\xe9\n")
+    config_hints = {
+        "encoding_hint": 'set encoding = "cp1252" in the [local] table',
+        "map_hint": "map it in the [local] table: field_map.{field} = '{header}'",
+    }
+    with pytest.raises(ConfigError, match=r'line 2\): set encoding = "cp1252" in the \[local\]'):
+        list(LocalCsvConnector(src, encoding=None, **config_hints).iter_accounts())
+    with pytest.raises(
+        ConfigError, match=r"no 'account_id' column .* field_map.account_id = 'Ref'"
+    ):
+        LocalCsvConnector(src, encoding="cp1252", **config_hints).check()
+    (record,) = LocalCsvConnector(
+        src, encoding="cp1252", field_map={"account_id": "Ref"}
+    ).iter_accounts()
+    assert record.get("name") == "Société"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import responses
 
-from connectors.errors import ConfigError, FatalError
+from connectors.errors import ConfigError, FatalError, RetriableError
 from connectors.sheets.api import load_credentials
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from scoring import DEFAULT_MODEL, AccountRecord, Result, Scorer, load_model
@@ -43,6 +43,11 @@ def result(
     return Result(key, tier, values["score"], values["health"], action, values["reason"])  # type: ignore[arg-type]
 
 
+def last_write(fake: FakeSheets) -> str:
+    """Return the body of the last values:batchUpdate call."""
+    return next(body for kind, body in reversed(fake.calls) if kind == "valuesBatchUpdate")
+
+
 def column(fake: FakeSheets, header: str, tab: str = "Accounts") -> dict[str, object]:
     """Return {account key: value} of one column, reading the fake's cells by header."""
     rows = fake.values(tab)
@@ -70,9 +75,9 @@ def test_headers_map_case_and_space_insensitively(fake: FakeSheets) -> None:
 
 
 def test_a_missing_required_header_is_named(fake: FakeSheets) -> None:
-    fake.add_tab("Accounts", [["Id", "Account Name"], ["1", "Acme"]])
+    fake.add_tab("Accounts", [["Ref", "Account Name"], ["1", "Acme"]])
     with pytest.raises(
-        ConfigError, match=r"no 'Account ID' column .*headers found: Id, Account Name"
+        ConfigError, match=r"no 'Account ID' column .*headers found: Ref, Account Name"
     ):
         list(connector(fake).iter_accounts())
 
@@ -90,7 +95,7 @@ def test_outputs_land_in_owned_columns_created_at_the_end(fake: FakeSheets) -> N
     assert column(fake, "Notes")["001A"] == "call back Tuesday"  # other columns untouched
     assert rows[3] == []  # the blank row stays blank
     assert (report.written, report.unchanged, report.failures) == (4, 0, [])
-    assert report.api_calls == 2  # re-read + one batch write
+    assert report.api_calls == 3  # re-read, one batch write, the read that confirms it
     assert "added column(s) Score, Health Status, Next Action, Tier Reason" in report.notes
 
 
@@ -103,7 +108,7 @@ def test_only_changed_cells_are_written(fake: FakeSheets) -> None:
         (r, result(r.account_id, "Tier 2" if r.account_id == "001C" else "Tier 1")) for r in records
     ]
     report = conn.write_results(changed)
-    sent = json.loads(fake.calls[-1][1])["data"]
+    sent = json.loads(last_write(fake))["data"]
     assert sent == [{"range": "'Accounts'!M5:M5", "majorDimension": "ROWS", "values": [["Tier 2"]]}]
     assert (report.written, report.unchanged, report.written_ids) == (1, 3, ["001C"])
     again = conn.write_results(changed)
@@ -158,7 +163,7 @@ def test_formula_looking_text_stays_text(fake: FakeSheets) -> None:
     pairs = [(records[0], result("A1", action=texts[0], reason=texts[1]))]
     pairs.append((records[1], result("A2", action=texts[2], reason=texts[3])))
     conn.write_results(pairs)
-    body = json.loads(fake.calls[-1][1])
+    body = json.loads(last_write(fake))
     assert body["valueInputOption"] == "RAW"
     assert column(fake, "Next Action") == {"A1": texts[0], "A2": texts[2]}
     assert column(fake, "Tier Reason") == {"A1": texts[1], "A2": texts[3]}
@@ -181,7 +186,7 @@ def test_a_narrow_grid_is_widened_before_new_columns_are_written(fake: FakeSheet
         "Next Action",
         "Tier Reason",
     ]
-    assert report.api_calls == 3  # re-read, appendDimension, write
+    assert report.api_calls == 4  # re-read, appendDimension, write, confirm
 
 
 def test_429_then_success_backs_off_and_counts_the_calls(fake: FakeSheets) -> None:
@@ -194,7 +199,7 @@ def test_429_then_success_backs_off_and_counts_the_calls(fake: FakeSheets) -> No
     report = conn.write_results([(r, result(r.account_id)) for r in records])
     assert report.written == 4 and column(fake, "Tier")["001A"] == "Tier 1"
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 30
-    assert report.api_calls == 4  # read, refused write, re-read after the back-off, write
+    assert report.api_calls == 5  # read, refused write, re-read after the back-off, write, confirm
     assert "1 Sheets API call(s) retried after back-off" in report.notes
 
 
@@ -215,7 +220,7 @@ def test_check_names_a_missing_accounts_tab(fake: FakeSheets) -> None:
         connector(fake).check()
 
 
-def test_a_10k_row_sync_takes_four_calls(fake: FakeSheets) -> None:
+def test_a_10k_row_sync_takes_five_calls(fake: FakeSheets) -> None:
     industries = ["Banking", "Retail", "Software", "Media", "Mining"]
     rows = [["Account ID", "Account Name", "Industry", "Employees", "ARR Potential", "Tier"]]
     rows += [
@@ -228,13 +233,14 @@ def test_a_10k_row_sync_takes_four_calls(fake: FakeSheets) -> None:
     pairs = [(r, scorer.score(r)) for r in conn.iter_accounts()]
     report = conn.write_results(pairs)
     assert report.written == 10_000
-    assert conn.api_calls == 4 and [k for k, _ in fake.calls] == [
+    assert conn.api_calls == 5 and [k for k, _ in fake.calls] == [
         "metadata",
         "batchGet",
         "batchGet",
         "valuesBatchUpdate",
+        "batchGet",  # the read that confirms every value is on its account's row
     ]
-    assert len(json.loads(fake.calls[-1][1])["data"]) == 5  # one range per output column
+    assert len(json.loads(last_write(fake))["data"]) == 5  # one range per output column
     assert column(fake, "Tier")["ACC09999"] == pairs[-1][1].tier
 
 
@@ -258,3 +264,121 @@ def test_records_carry_their_key_for_the_write(fake: FakeSheets) -> None:
     fake.add_tab("Accounts", [["Account ID", "Tier Override"], [" 7 ", "Tier 2"]])
     (record,) = connector(fake).iter_accounts()
     assert record == AccountRecord("7", {"account_id": "7"}, record.current, "Tier 2")
+
+
+def test_a_sheet_reads_the_same_header_aliases_as_a_csv(fake: FakeSheets) -> None:
+    fake.add_tab(
+        "Accounts",
+        [
+            ["Record ID", "Company name", "Engagement", "Last Activity Date", "Notes"],
+            ["A1", "Acme", 82, "2026-03-07", "vip"],
+            ["", "Keyless Ltd", 40, "", ""],
+            ["A2", "Initech", 12, "", ""],
+        ],
+    )
+    conn = connector(fake)
+    records = list(conn.iter_accounts())
+    assert [r.account_id for r in records] == ["A1", "A2"]
+    assert records[0].fields == {
+        "account_id": "A1",
+        "name": "Acme",
+        "engagement_score": 82,
+        "last_activity_date": "2026-03-07",
+    }
+    assert conn.notes == [
+        "Accounts columns not used for scoring (kept as they are): 'Notes'",
+        "Accounts rows with no Account ID, not scored: 3",
+    ]
+    report = conn.write_results([(r, result(r.account_id)) for r in records])
+    assert report.notes[:2] == conn.notes  # said once, with the run's report
+
+
+def test_rows_moved_between_the_re_read_and_the_write_are_put_right(fake: FakeSheets) -> None:
+    rows = [["Account ID", "Account Name", "Notes"]]
+    rows += [[f"K{i:03}", f"Account {i}", f"note {i}"] for i in range(60)]
+    fake.add_tab("Accounts", rows)
+    conn = connector(fake)
+    conn.check()
+    records = list(conn.iter_accounts())
+    tiers = {r.account_id: f"Tier {1 + int(r.account_id[1:]) % 4}" for r in records}
+    pairs = [(r, result(r.account_id, tiers[r.account_id], score=float(r.account_id[1:])))
+             for r in records]  # fmt: skip
+
+    def a_person_sorts_the_tab(sheets: FakeSheets) -> None:
+        tab = sheets.tabs["Accounts"]
+        tab.rows = [tab.rows[0], *sorted(tab.rows[1:], key=lambda r: str(r[2]), reverse=True)]
+
+    fake.before[("valuesBatchUpdate", 1)] = a_person_sorts_the_tab  # after the key re-read
+    report = conn.write_results(pairs)
+    assert column(fake, "Tier") == tiers  # every value on its own account's row at the end
+    assert column(fake, "Score") == {k: float(k[1:]) for k in tiers}
+    assert column(fake, "Notes") == {k: f"note {int(k[1:])}" for k in tiers}
+    assert report.failures == [] and report.written == 60
+    assert any(n.startswith("rows moved in Accounts while writing: ") for n in report.notes)
+    kinds = [k for k, _ in fake.calls][-5:]
+    assert kinds == ["batchGet", "valuesBatchUpdate", "batchGet", "valuesBatchUpdate", "batchGet"]
+
+
+def test_values_that_land_on_another_accounts_row_are_put_back(fake: FakeSheets) -> None:
+    fake.add_tab(
+        "Accounts",
+        [["Account ID", "Tier"], ["A1", "Tier 4"], ["B2", "Tier 3"], ["C3", "Tier 2"]],
+    )
+    conn = connector(fake)
+    a1 = next(r for r in conn.iter_accounts() if r.account_id == "A1")
+
+    def b2_moves_to_the_top(sheets: FakeSheets) -> None:
+        tab = sheets.tabs["Accounts"]
+        tab.rows = [tab.rows[0], tab.rows[2], tab.rows[1], tab.rows[3]]
+
+    fake.before[("valuesBatchUpdate", 1)] = b2_moves_to_the_top
+    report = conn.write_results([(a1, result("A1", "Tier 1"))])  # an incremental run: A1 only
+    assert column(fake, "Tier") == {"A1": "Tier 1", "B2": "Tier 3", "C3": "Tier 2"}
+    assert report.failures == []
+
+
+def test_rows_that_keep_moving_are_reported_not_claimed(fake: FakeSheets) -> None:
+    fake.add_tab("Accounts", [["Account ID"], ["A1"], ["B2"]])
+    conn = connector(fake)
+    records = list(conn.iter_accounts())
+
+    def swap(sheets: FakeSheets) -> None:
+        tab = sheets.tabs["Accounts"]
+        tab.rows = [tab.rows[0], tab.rows[2], tab.rows[1]]
+
+    for n in (1, 2, 3):
+        fake.before[("valuesBatchUpdate", n)] = swap  # someone keeps sorting
+    report = conn.write_results(
+        [(records[0], result("A1", "Tier 1")), (records[1], result("B2", "Tier 2"))]
+    )
+    assert {(f.account_id, f.code) for f in report.failures} == {("A1", "moved"), ("B2", "moved")}
+    assert fake.count("valuesBatchUpdate") == 3  # the write and two repairs, no more
+
+
+def test_a_used_up_read_quota_is_waited_out_within_its_minute(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_429_read"] * 3
+    records = list(connector(fake, sleeps).iter_accounts())
+    assert len(records) == 4
+    assert len(sleeps) == 3 and 4 <= sleeps[0] <= 5 and 28 <= sum(sleeps) <= 31
+
+
+def test_a_quota_still_used_up_after_its_minute_says_retry_in_a_minute(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_429_read"] * 5
+    with pytest.raises(RetriableError) as caught:
+        list(connector(fake, sleeps).iter_accounts())
+    assert str(caught.value).startswith("Sheets API quota used up: ")
+    assert "retry in a minute" in str(caught.value)
+    assert 58 <= sum(sleeps) <= 62 and max(sleeps) <= 30  # the window, not ~10 s
+    assert fake.count("batchGet") == 5
+
+
+def test_other_passing_faults_keep_the_short_backoff(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    sleeps: list[float] = []
+    fake.errors["batchGet"] = ["error_503"]
+    assert len(list(connector(fake, sleeps).iter_accounts())) == 4
+    assert len(sleeps) == 1 and sleeps[0] <= 1.5

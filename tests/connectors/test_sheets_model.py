@@ -208,3 +208,15 @@ def test_model_cache_helpers_ignore_a_damaged_file(tmp_path: Path) -> None:
     assert load_model_cache(path) == {"a": 1}
     path.write_text("{not json", encoding="utf-8")
     assert load_model_cache(path) is None
+
+
+def test_an_empty_weights_tab_is_one_clear_line(fake: FakeSheets) -> None:
+    conn = default_sheet(fake)
+    fake.tabs["Weights"].rows = fake.tabs["Weights"].rows[:1]  # the header only
+    kept, lines = conn.load_model_or_keep(load_model(DEFAULT_MODEL))
+    assert lines == [
+        "Weights!A2: the Weights tab lists no criteria: add one row per criterion "
+        "(name, weight, source field), or run 'tiersync sheets init --force'"
+    ]  # not one "unknown criterion" line per Bands row before the cause
+    assert kept == load_model(DEFAULT_MODEL)
+    assert [r[0] for r in fake.values("Status")[1:]] == ["Error", "Kept"]

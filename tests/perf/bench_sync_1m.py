@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from plugin.sync.stream import score_stream  # noqa: E402
 from targets import Targets  # noqa: E402
 
 from connectors.local import LocalCsvConnector  # noqa: E402
 from connectors.sample import write_sample_csv  # noqa: E402
+from plugin.sync.book import final_pairs, score_all  # noqa: E402
 from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
 
 TODAY = "2026-11-01"
@@ -49,12 +49,14 @@ def timed_sync(config: Path) -> tuple[float, float, str]:
 
 
 def parse_and_score(source: Path) -> float:
-    """Return seconds for parsing the CSV and scoring it (two passes), writing nothing."""
+    """Return seconds for parsing the CSV and scoring it as one book, writing nothing."""
     connector = LocalCsvConnector(source)
     scorer = Scorer(load_model(DEFAULT_MODEL), date.fromisoformat(TODAY))
     started = time.perf_counter()
-    for _ in score_stream(scorer, connector.iter_accounts):
+    scored = score_all(scorer, connector.iter_accounts())
+    for _ in final_pairs(scored):
         pass
+    scored.close()
     return time.perf_counter() - started
 
 

@@ -67,7 +67,7 @@ def test_unreadable_csv_exits_non_zero_without_traceback(runner: CliRunner, tmp_
     src = tmp_path / "in.csv"
     src.write_text("name,employees\nx,1\n")
     result = runner.invoke(main, ["score", str(src)])
-    assert result.exit_code == 2
+    assert result.exit_code == 2  # fix the file (or map the column) and re-run
     assert "has no 'account_id' column" in result.output
     assert "Traceback" not in result.output
 

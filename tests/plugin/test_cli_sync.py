@@ -21,8 +21,10 @@ def test_sync_on_the_embedded_default_prints_the_summary(
     assert "failures: 0, API calls: 0, duration:" in result.output
     assert (tmp_path / "tiersync-output" / "accounts.csv").exists()
     assert (tmp_path / "tiersync.db").exists()
-    runs = CliRunner().invoke(main, ["runs", "--failures"])
+    runs = CliRunner().invoke(main, ["runs"])
     assert runs.exit_code == 0 and "#1" in runs.output and "succeeded" in runs.output
+    failing = CliRunner().invoke(main, ["runs", "--failures"])
+    assert failing.exit_code == 0 and failing.output == "no record is failing\n"
 
 
 def test_dry_run_lists_what_would_change(sync_dir: Path) -> None:

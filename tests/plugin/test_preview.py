@@ -82,3 +82,31 @@ def test_the_preview_command(sync_dir: Path) -> None:
     args[2] = str(sync_dir / "bad.json")
     failed = CliRunner().invoke(main, args)
     assert failed.exit_code == 2 and "not valid JSON" in failed.output
+
+
+def test_each_move_says_what_decided_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the bundled sample book, its store in tmp_path
+    config = load_config(None, env={})
+    store = Store(config.store_url)
+    run_sync(config, store=store, today=date(2026, 12, 1))
+    stricter = copy.deepcopy(DEFAULT_MODEL)
+    stricter["tiers"][1]["min_score"] = 70  # Tier 2 now starts at 70: same scores, lower tier
+    stricter["criteria"][0]["weight"], stricter["criteria"][1]["weight"] = 40, 10
+    result = preview(config, stricter, store=store, today=date(2026, 12, 1))
+    moves = {m.account_id: m for m in result.moves}
+    assert moves, "the stricter model moves someone"
+    for m in moves.values():
+        if m.why.startswith(("downgraded", "upgraded", "held")) or "no longer" in m.why:
+            continue  # a rule of the new model decided (checked below)
+        if m.old_score == m.new_score:
+            assert m.why == f"same score, below {m.from_tier} at 70 (was 60)"
+        else:
+            direction = "up" if m.new_score > m.old_score else "down"
+            assert m.why.startswith(f"score {direction} {abs(m.new_score - m.old_score):.1f}, ")
+    assert moves["ACC-0000120"].why == "same score, below Tier 2 at 70 (was 60)"
+    assert moves["ACC-0000072"].why == "score down 3.0, below Tier 2 at 70 (was 60)"
+    assert moves["ACC-0000140"].why == "downgraded: no activity for 367 days"
+    text = result.render()
+    first = next(iter(moves.values()))
+    assert f"({first.old_score:.1f} -> {first.new_score:.1f}): {first.why}" in text
+    store.dispose()

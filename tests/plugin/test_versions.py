@@ -133,6 +133,8 @@ def test_history_and_rollback_commands(tmp_path: Path) -> None:
     rolled = runner.invoke(main, ["model", "rollback", first, "--config", str(path)])
     assert rolled.exit_code == 0, rolled.output
     assert f"model version {first} is in use again" in rolled.output
+    assert "Not undone: tiers and fields written under later versions" in rolled.output
+    assert "`tiersync sync` does it now" in rolled.output
     missing = runner.invoke(main, ["model", "rollback", "ffff99", "--config", str(path)])
     assert missing.exit_code == 2 and "no model version matches" in missing.output
     assert "Traceback" not in missing.output
