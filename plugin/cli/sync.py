@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
 from connectors.local import SAMPLE_CSV
 from plugin.cli.common import CONFIG_OPTION, CliError, config_from, guarded
@@ -60,16 +61,12 @@ def sync(config_path: Path | None, dry_run: bool, today: datetime | None) -> Non
         raise SystemExit(EXIT_FAILED)
 
 
-def _scratch_store(config: Config) -> Any:
+def _scratch_store(config: Config) -> Store | None:
     """Return an in-memory store when the SQLite file does not exist yet (else None).
 
     A dry run writes nothing, the store included: with no history yet there is nothing to
     compare against, and an empty store in memory says exactly that.
     """
-    from sqlalchemy.engine import make_url
-
-    from plugin.store.database import Store
-
     url = make_url(config.store_url)
     if url.get_backend_name() != "sqlite" or not url.database or Path(url.database).exists():
         return None
