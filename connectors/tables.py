@@ -29,6 +29,46 @@ def text(data: Mapping[str, Any], key: str, table: str) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+def optional_text(data: Mapping[str, Any], key: str, table: str) -> str | None:
+    """Return a text setting as given (blank allowed), None when absent."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{table}.{key}: must be text")
+    return value
+
+
+def whole(data: Mapping[str, Any], key: str, table: str) -> int:
+    """Return a whole-number setting (present)."""
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{table}.{key}: must be a whole number")
+    return value
+
+
+def number(data: Mapping[str, Any], key: str, table: str) -> float:
+    """Return a number setting (present)."""
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{table}.{key}: must be a number")
+    return float(value)
+
+
+def names_table(data: Mapping[str, Any], key: str, table: str) -> dict[str, str]:
+    """Return a table of names (canonical field -> a name in the system)."""
+    value = data[key]
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{table}.{key}: must be a table of field names")
+    return {str(k): v for k, v in value.items()}
+
+
+def text_list(data: Mapping[str, Any], key: str, table: str) -> tuple[str, ...]:
+    """Return a list of text values."""
+    value = data[key]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{table}.{key}: must be a list of text values")
+    return tuple(value)
+
+
 def positive_int(data: Mapping[str, Any], key: str, default: int, table: str) -> int:
     """Return a whole number > 0, the default when absent."""
     value = data.get(key, default)

@@ -9,6 +9,7 @@ from typing import Any
 
 from connectors.errors import ConfigError
 from connectors.salesforce.names import check_api_name
+from connectors.tables import names_table, number, optional_text, text_list, whole
 from scoring import INPUT_FIELDS
 from scoring.fields import FIELDS
 
@@ -151,7 +152,7 @@ class SalesforceConfig:
             raise ConfigError(f"salesforce: unknown key(s) {', '.join(unknown)}")
         kwargs: dict[str, Any] = {}
         for name, default_var in SECRET_ENV.items():
-            named = _text(data, f"{name}_env")
+            named = optional_text(data, f"{name}_env", "salesforce")
             value = env.get(named or default_var)
             if named and value is None:
                 raise ConfigError(f"salesforce.{name}_env: variable {named} is not set")
@@ -160,30 +161,30 @@ class SalesforceConfig:
                 kwargs[name] = value
         for name, default_var in PLAIN_ENV.items():
             if name in data:
-                plain = _text(data, name)
+                plain = optional_text(data, name, "salesforce")
             else:
-                plain = env.get(_text(data, f"{name}_env") or default_var)
+                plain = env.get(optional_text(data, f"{name}_env", "salesforce") or default_var)
             if plain:
                 kwargs[name] = plain
         for key in ("private_key_file", "domain", "api_version", "override_field"):
             if key in data:
-                kwargs[key] = _text(data, key)
+                kwargs[key] = optional_text(data, key, "salesforce")
         for key in ("field_map", "output_fields"):
             if key in data:
                 base = DEFAULT_FIELD_MAP if key == "field_map" else DEFAULT_OUTPUT_FIELDS
-                kwargs[key] = {**base, **_str_map(data, key)}
+                kwargs[key] = {**base, **names_table(data, key, "salesforce")}
         for key in _INT_KEYS:
             if key in data:
-                kwargs[key] = _int(data, key)
+                kwargs[key] = whole(data, key, "salesforce")
         if "budget_share" in data:
-            kwargs["budget_share"] = _float(data, "budget_share")
+            kwargs["budget_share"] = number(data, "budget_share", "salesforce")
         if "rollups" in data:
             if not isinstance(data["rollups"], bool):
                 raise ConfigError("salesforce.rollups: must be true or false")
             kwargs["rollups"] = data["rollups"]
         for key in ("tier_values", "health_values"):
             if key in data:
-                kwargs[key] = _str_tuple(data, key)
+                kwargs[key] = text_list(data, key, "salesforce")
         return cls(**kwargs)
 
 
@@ -194,40 +195,3 @@ def _api_name(key: str, value: Any) -> None:
         check_api_name(value)
     except ValueError as exc:
         raise ConfigError(f"salesforce.{key}: {exc}") from None
-
-
-def _text(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(f"salesforce.{key}: must be text")
-    return value
-
-
-def _int(data: Mapping[str, Any], key: str) -> int:
-    value = data[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"salesforce.{key}: must be a whole number")
-    return value
-
-
-def _float(data: Mapping[str, Any], key: str) -> float:
-    value = data[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"salesforce.{key}: must be a number")
-    return float(value)
-
-
-def _str_map(data: Mapping[str, Any], key: str) -> dict[str, str]:
-    value = data[key]
-    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"salesforce.{key}: must be a table of field names")
-    return {str(k): v for k, v in value.items()}
-
-
-def _str_tuple(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = data[key]
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"salesforce.{key}: must be a list of text values")
-    return tuple(value)
