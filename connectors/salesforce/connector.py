@@ -1,8 +1,8 @@
 """Salesforce connector: read Accounts, write Tier/Score/Health/Next Action back, diff-only.
 
-The pieces live in small modules: `salesforce_config` (settings), `salesforce_client` (login,
-call counting, limits, error table), `salesforce_read`, `salesforce_write`, `salesforce_bulk`
-and `salesforce_records` (pure row <-> record helpers).
+The pieces live beside it: `config` (settings), `client` (login, call counting, limits, error
+table), `read`, `write`, `bulk`, `soql` and `names` (what is sent), and `records` (pure
+row <-> record helpers).
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The scoring model as the product handles it: sources, versions, preview, actions."""
+"""The scoring model as the product handles it: where it comes from, and its stored versions."""

@@ -1,7 +1,7 @@
-"""The JSON API behind the dashboard, and the model actions the add-on cards call.
+"""The JSON API behind the dashboard: summary, Tier 1 table, movements, runs, inbox stats.
 
-The actions are plain functions over the app's resources so the add-on blueprint, the API and
-tests share one implementation; the endpoints are read-only and need the dashboard token.
+Read-only endpoints over the same queries the dashboard page uses; they need the dashboard's
+sign-in.
 """
 
 from __future__ import annotations
