@@ -6,25 +6,30 @@ from scoring.model import ScoringModel
 from scoring.portfolio import Summary, overflow, tier_capacity
 from scoring.records import (
     INPUT_FIELDS,
+    OPTIONAL_OUTPUTS,
     OUTPUT_FIELDS,
     AccountRecord,
     Outputs,
     Result,
     TierChange,
 )
+from scoring.review import Proposal, ReviewState
 from scoring.schema import describe_path, load_model, model_hash
 from scoring.scorer import Scorer
 
 __all__ = [
     "DEFAULT_MODEL",
     "INPUT_FIELDS",
+    "OPTIONAL_OUTPUTS",
     "OUTPUT_FIELDS",
     "AccountRecord",
     "InvalidValue",
     "ModelError",
     "ModelIssue",
     "Outputs",
+    "Proposal",
     "Result",
+    "ReviewState",
     "Scorer",
     "ScoringError",
     "ScoringModel",
