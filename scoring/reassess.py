@@ -139,7 +139,7 @@ class Reassessor:
         follow = again(placed.tier)
         if not is_demotion(self.names, placed.tier, follow.tier):
             return placed
-        due = next_review(state.anchor, self.model.reassessment.review_days, today)
+        due = next_review(state.anchor or today, self.model.reassessment.review_days, today)
         why = follow.told or self.fell(placed.tier, score)
         proposal = Proposal(placed.tier, follow.tier, why, today, due)
         return Placement(placed.tier, placed.why, proposal, placed.change_why)

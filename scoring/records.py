@@ -94,6 +94,12 @@ class Result:
     proposal: Proposal | None = None  # a demotion held for review (pending or rejected)
 
     @property
+    def target_tier(self) -> str:
+        """Return the tier once a pending proposal applies (the tier itself when none is)."""
+        pending = self.proposal is not None and self.proposal.status != "rejected"
+        return self.proposal.to_tier if pending and self.proposal else self.tier
+
+    @property
     def proposed_tier(self) -> str:
         """Return the text of the optional proposed-demotion output ('' when none)."""
         return self.proposal.describe() if self.proposal is not None else ""

@@ -49,7 +49,7 @@ class Proposal:
 class ReviewState:
     """What the cycle knows of one account: the anchor of the review dates and any open proposal."""
 
-    anchor: date
+    anchor: date | None  # None: the cycle starts today
     proposal: Proposal | None = None
 
 
@@ -108,19 +108,20 @@ def decide(
     if not is_demotion(tiers, previous, candidate) or state is None:
         return Decision(Verdict.APPLY)
     assert previous is not None  # is_demotion checked it
+    start = state.anchor or today
     held = state.proposal if state.proposal and state.proposal.from_tier == previous else None
     same = held is not None and held.to_tier == candidate
     if held is not None and same and held.status == APPROVED:
         return Decision(Verdict.APPLY, applied_by=f"approved {held.decided_on}")
     if held is not None and same and held.status == REJECTED and held.decided_on is not None:
-        if today <= review_on_or_after(state.anchor, review_days, held.decided_on):
+        if today <= review_on_or_after(start, review_days, held.decided_on):
             return Decision(Verdict.KEEP, held)
         held = None  # the rejection covered its review; the demotion is proposed afresh
     since = held.proposed_on if held is not None else today
-    review = last_review(state.anchor, review_days, today)
+    review = last_review(start, review_days, today)
     if review > since:
         return Decision(Verdict.APPLY, applied_by=f"review {review}")
-    due = next_review(state.anchor, review_days, today)
+    due = next_review(start, review_days, today)
     if held is not None and held.status == PENDING and same:
         return Decision(Verdict.PROPOSE, replace(held, due_on=due))  # first why kept: no churn
     return Decision(Verdict.PROPOSE, Proposal(previous, candidate, why, since, due))

@@ -65,6 +65,7 @@ WEIGHTS, BANDS, TIERS, HEALTH, ACTIONS, STATUS = (
     "Status",
 )
 MODEL_TABS = (WEIGHTS, BANDS, TIERS, HEALTH, ACTIONS)
+REVIEW = "Review"  # written by tiersync: demotions waiting for the review date
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     WEIGHTS: (

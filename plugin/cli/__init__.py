@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "plugin.cli.model",
     "plugin.cli.sync",
     "plugin.cli.versions",
+    "plugin.cli.review",
     "plugin.cli.sheets",
     "plugin.cli.web",
 )

@@ -117,15 +117,17 @@ def _compare(
         pairs = zip(score_stream(old, records), score_stream(new, records), strict=True)
         for (record, before), (_, after) in pairs:
             out.accounts += 1
-            out.matrix[(before.tier, after.tier)] += 1
-            if before.tier != after.tier:
+            # a demotion held for review still moves the account: count where it is heading
+            old_tier, new_tier = before.target_tier, after.target_tier
+            out.matrix[(old_tier, new_tier)] += 1
+            if old_tier != new_tier:
                 name = record.get("name")
                 out.moves.append(
                     Move(
                         record.account_id,
                         str(name) if name else None,
-                        before.tier,
-                        after.tier,
+                        old_tier,
+                        new_tier,
                         before.score,
                         after.score,
                     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     Dialect,
     Engine,
@@ -34,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -187,8 +188,35 @@ inbox = Table(
     Index("ix_inbox_pending", "done_at", "available_at"),
 )
 
-#: Steps that bring a schema at version N to N + 1 (none yet: version 1 is the first).
-MIGRATIONS: dict[int, Callable[[Engine], None]] = {}
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("system", String(32), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("name", String(255)),
+    Column("owner", String(128)),
+    Column("from_tier", String(32), nullable=False),
+    Column("to_tier", String(32), nullable=False),
+    Column("why", Text, nullable=False, default=""),
+    Column("proposed_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # pending|approved|rejected|applied|withdrawn
+    Column("decided_on", Date),
+    Column("decided_by", String(200)),
+    Column("note", Text),
+    Column("closed_on", Date),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_review_queue_account", "system", "account_id", "closed_on"),
+)
+
+
+def _add_review_queue(engine: Engine) -> None:
+    review_queue.create(engine, checkfirst=True)
+
+
+#: Steps that bring a schema at version N to N + 1.
+MIGRATIONS: dict[int, Callable[[Engine], None]] = {1: _add_review_queue}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from connectors.base import Connector, RecordFailure, WriteReport
-from plugin.store import ledger
+from plugin.store import ledger, reviews
 from plugin.store.database import Store
 from plugin.sync.spool import Spool
 from plugin.sync.stream import score_stream
@@ -48,6 +48,7 @@ def with_state(
     """Give each record the outputs tiersync last wrote (one store query per batch)."""
     for chunk in batched(records, size):
         stored = ledger.states(store, system, [r.account_id for r in chunk])
+        chunk = reviews.attach(store, system, chunk)  # review hook: the open proposals
         for record in chunk:
             s = stored.get(record.account_id)
             if s is None:
@@ -130,18 +131,21 @@ def sync_source(
     """Score one source's accounts, write them to the sinks, record state and history."""
     outcome = Outcome()
     stale: set[str] = set()
+    review = reviews.Recorder(store, conn.name, scorer.today)  # review hook: starts the cycle
     records, spooled = reader(conn, store, size, stale, since)
     total = spooled.count if spooled is not None else None
     calls_before = sum(api_calls(c) for c in {id(c): c for c in [conn, *sinks]}.values())
     try:
         with Spool[Lite](size) as out:
             pairs = tap(score_stream(scorer, records), out, summary, stale, size, tick, total)
+            pairs = review.watch(pairs)  # review hook: remember proposals as they pass
             outcome.report.merge(sinks[0].write_results(pairs))
             for sink in sinks[1:]:
                 outcome.report.merge(sink.write_results(score_stream(scorer, records)))
             failed = {f.account_id for f in outcome.report.failures}
             outcome.read = summary.total
             _record(store, conn.name, run_id, out, failed, outcome, tick)
+            review.save(failed)  # review hook: after the write, like the state
     finally:
         if spooled is not None:
             spooled.close()
