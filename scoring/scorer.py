@@ -160,6 +160,21 @@ class Scorer:
             proposal=proposal,
         )
 
+    def points(self, record: AccountRecord) -> tuple[float, ...]:
+        """Return the points each criterion earns (model order; missing values earn theirs)."""
+        nums = self._parse(record.fields, self._number_fields, [])
+        out: list[float] = []
+        for c in self.model.criteria:
+            if c.numeric:
+                got = nums[c.field]
+                i = bisect_right([b.min for b in c.bands], got) if got is not None else 0
+                out.append(c.missing_points if got is None else c.bands[i - 1].points if i else 0.0)
+                continue
+            cats = {k.strip().casefold(): v for k, v in c.categories.items()}
+            found = _category_points(record.get(c.field), cats, c.other_points)
+            out.append(c.missing_points if found is None else found)
+        return tuple(out)
+
     def capacity_candidate(self, record: AccountRecord, result: Result) -> bool:
         """Return True when the result counts against the capacity tier's limit."""
         cap = self.model.reassessment.capacity_tier

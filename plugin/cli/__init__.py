@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "plugin.cli.sync",
     "plugin.cli.versions",
     "plugin.cli.review",
+    "plugin.cli.backtest",
     "plugin.cli.sheets",
     "plugin.cli.web",
 )
