@@ -18,12 +18,14 @@ from connectors.errors import ConfigError
 from plugin.config import Config
 from plugin.model.versions import current_version, resolve_model
 from plugin.reporting.sample_opps import BUNDLED
+from plugin.reporting.success import check_rows, render_checks, tier1_checks
 from plugin.store import ledger
 from plugin.store.database import Store, account_state
 from scoring import ScoringModel, load_model
 from scoring.errors import InvalidValue
 from scoring.parse import parse_bool, parse_date, parse_number
 from scoring.performance import Opportunity, TierPerformance, table, tier_performance
+from scoring.success import Check
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Report:
     capacity: list[Load] = field(default_factory=list)
     movements: list[dict[str, Any]] = field(default_factory=list)
     performance: list[TierPerformance] = field(default_factory=list)
+    success: list[Check] = field(default_factory=list)  # Tier 1 accounts vs the seed's bars
 
     @property
     def overloaded(self) -> list[Load]:
@@ -85,6 +88,9 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
             capacity=capacity(store, model),
             movements=ledger.history(store, limit=movements),
             performance=performance(store, model, config),
+            success=tier1_checks(
+                config, store, model, read_opportunities(config.report.opportunities or BUNDLED)
+            ),
         )
     finally:
         if own:
@@ -197,6 +203,7 @@ def render_report(report: Report, *, limit: int = 10) -> str:
             c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
         ]
         out.append("  " + " | ".join(cells))
+    out += ["", "Tier 1 success metrics (Tier 1 seed)", *render_checks(report.success)]
     return "\n".join(out)
 
 
@@ -207,4 +214,5 @@ def report_rows(report: Report) -> list[list[Any]]:
     rows += [[], ["Overloaded reps"], ["Owner", "Tier", "Accounts", "Limit"]]
     rows += [[c.owner, c.tier, c.accounts, c.limit] for c in report.overloaded]
     rows += [[], ["Performance by tier"], *table(report.performance)]
+    rows += [[], ["Tier 1 success metrics"], *check_rows(report.success)]
     return rows
