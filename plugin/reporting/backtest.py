@@ -201,7 +201,7 @@ def _suggestion(s: Suggestion) -> Iterator[str]:
         f"accounts, seed {s.seed}; bands and thresholds unchanged):"
     )
     for label, old, new in zip(s.labels, s.before, s.after, strict=True):
-        yield f"  {label:<28} {old:>5g} -> {new:<5g}"
+        yield f"  {label:<28} {old:>5g} -> {new:g}"
     yield f"held-out AUC: current {_auc(s.current_auc)}, suggested {_auc(s.suggested_auc)}"
     if not s.better:
         yield "the suggestion does not rank held-out deals better: keep the current model"

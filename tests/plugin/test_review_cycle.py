@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+import responses
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
@@ -17,6 +19,7 @@ from plugin.store import reviews
 from plugin.store.database import SCHEMA_VERSION, Store
 from scoring import AccountRecord, Outputs, Result
 from scoring.review import Proposal
+from tests.connectors.sheets_helpers import KEY, FakeSheets, service_account_info
 from tests.plugin.conftest import write_accounts
 
 SCRIPT = Path(sys.executable).with_name("tiersync")
@@ -141,3 +144,22 @@ def test_a_version_1_store_gets_the_review_queue(tmp_path: Path) -> None:
     assert store.upgrade() == SCHEMA_VERSION == 2
     assert "review_queue" in inspect(store.engine).get_table_names()
     store.dispose()
+
+
+def test_the_review_tab_lists_the_queue(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_accounts(book / "accounts.csv", {**BOOK, "A1": "Tier 2"})
+    tiersync(book, "sync", "--today", "2026-01-02")
+    with (book / "tiersync.toml").open("a", encoding="utf-8") as handle:
+        handle.write(f'[sheets]\nspreadsheet_key = "{KEY}"\n')
+    monkeypatch.setenv("TIERSYNC_GOOGLE_SERVICE_ACCOUNT", json.dumps(service_account_info()))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeSheets().install(rsps)
+        fake.add_tab("Accounts", [["Account ID"]])
+        said = tiersync(book, "review", "--today", "2026-01-02", "--to-sheet")
+    assert "wrote the Review tab" in said
+    rows = fake.values("Review")
+    assert rows[0][0].startswith("reviews every 90 days from 2026-01-01; next review 2026-04-01")
+    assert rows[1][:6] == ["Review ID", "Account ID", "Account Name", "Owner", "From Tier",
+                           "Proposed Tier"]  # fmt: skip
+    assert rows[2][1:6] == ["A1", "Account A1", "rep-1", "Tier 1", "Tier 2"]
+    assert rows[2][8:10] == ["2026-04-01", "pending"]
