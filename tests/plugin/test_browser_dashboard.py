@@ -66,7 +66,8 @@ def base_url(tmp_path: Path, tmp_store: Store) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium through playwright."""
+    """Launch Debian's Chromium through playwright (ask for it after base_url: it closes first
+    and the server's keep-alive connections with it)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -103,7 +104,7 @@ def column(page: Any, n: int) -> list[str]:
 
 
 def test_desktop_pages_sorts_and_shows_names_durations_and_errors(
-    browser: Any, base_url: str
+    base_url: str, browser: Any
 ) -> None:
     outside: list[str] = []
     page = open_page(browser, base_url, 1280, outside)
@@ -154,7 +155,7 @@ def test_desktop_pages_sorts_and_shows_names_durations_and_errors(
 
 
 def test_phone_width_never_scrolls_sideways_and_keeps_text_readable(
-    browser: Any, base_url: str
+    base_url: str, browser: Any
 ) -> None:
     outside: list[str] = []
     page = open_page(browser, base_url, 390, outside)
@@ -178,7 +179,7 @@ def test_phone_width_never_scrolls_sideways_and_keeps_text_readable(
     assert outside == []
 
 
-def test_approve_and_reject_from_the_page(browser: Any, base_url: str, tmp_store: Store) -> None:
+def test_approve_and_reject_from_the_page(base_url: str, browser: Any, tmp_store: Store) -> None:
     outside: list[str] = []
     page = open_page(browser, base_url, 390, outside)
     items = reviews.open_items(tmp_store)

@@ -119,8 +119,8 @@ def test_deciding_an_unknown_or_closed_review_says_what_to_do(book: Path) -> Non
     assert f"review {item} (A1) is closed (withdrawn on 2026-01-03): nothing to decide" in out
 
 
-def test_a_failed_write_keeps_the_proposal_unsaved(tmp_store: Store) -> None:
-    recorder = reviews.Recorder(tmp_store, "local", date(2026, 1, 2))
+def test_proposals_are_saved_after_the_write_and_decided_by_id(any_store: Store) -> None:
+    recorder = reviews.Recorder(any_store, "local", date(2026, 1, 2))
     proposal = Proposal("Tier 1", "Tier 2", "score fell", date(2026, 1, 2), date(2026, 4, 1))
 
     def pair(aid: str) -> tuple[AccountRecord, Result]:
@@ -128,9 +128,19 @@ def test_a_failed_write_keeps_the_proposal_unsaved(tmp_store: Store) -> None:
         return AccountRecord(aid, {"name": aid}, Outputs("Tier 1")), result
 
     list(recorder.watch([pair("ok"), pair("bad")]))
-    assert recorder.save({"bad"}) == 1
-    assert [i.account_id for i in reviews.open_items(tmp_store)] == ["ok"]
-    assert reviews.anchor(tmp_store) == date(2026, 1, 2)
+    assert recorder.save({"bad"}) == 1  # the write of "bad" failed: nothing of it is kept
+    [item] = reviews.open_items(any_store)
+    assert (item.account_id, item.name, item.due_on) == ("ok", "ok", date(2026, 4, 1))
+    assert reviews.anchor(any_store) == date(2026, 1, 2)
+    decided = reviews.decide_item(any_store, item.id, "approved", date(2026, 1, 5), "ann", "ok")
+    assert (decided.status, decided.decided_on, decided.decided_by) == (
+        "approved",
+        date(2026, 1, 5),
+        "ann",
+    )
+    state = reviews.attach(any_store, "local", [AccountRecord("ok", {}, Outputs("Tier 1"))])
+    assert state[0].review is not None and state[0].review.proposal is not None
+    assert state[0].review.proposal.status == "approved"
 
 
 def test_a_version_1_store_gets_the_review_queue(tmp_path: Path) -> None:
