@@ -45,3 +45,19 @@ def open_sheet(config: Config) -> SheetsConnector:
     if config.sheets is None:
         raise ConfigError("this needs a [sheets] table in the config (spreadsheet_key)")
     return SheetsConnector(config.sheets)
+
+
+def open_salesforce(config: Config) -> SalesforceConnector:
+    """Return the Salesforce connector (opportunities, metadata checks), or say what is missing."""
+    if config.salesforce is None:
+        raise ConfigError("this needs a [salesforce] table in the config")
+    return SalesforceConnector(config.salesforce)
+
+
+def open_by_id_source(config: Config) -> Connector:
+    """Return the system accounts are re-read from by id: Salesforce when configured, else local.
+
+    The local file has no way to write single accounts: results of a by-id run live in the
+    store's account state until the next full sync rewrites the output file.
+    """
+    return open_connector("salesforce" if "salesforce" in config.sources else "local", config)

@@ -14,18 +14,21 @@ from scoring.portfolio import (
 )
 from scoring.records import (
     INPUT_FIELDS,
+    OPTIONAL_OUTPUTS,
     OUTPUT_FIELDS,
     AccountRecord,
     Outputs,
     Result,
     TierChange,
 )
+from scoring.review import Proposal, ReviewState
 from scoring.schema import describe_path, load_model, model_hash
 from scoring.scorer import Scorer
 
 __all__ = [
     "DEFAULT_MODEL",
     "INPUT_FIELDS",
+    "OPTIONAL_OUTPUTS",
     "OUTPUT_FIELDS",
     "AccountRecord",
     "Book",
@@ -33,7 +36,9 @@ __all__ = [
     "ModelError",
     "ModelIssue",
     "Outputs",
+    "Proposal",
     "Result",
+    "ReviewState",
     "Scorer",
     "ScoringError",
     "ScoringModel",

@@ -77,11 +77,13 @@ class ActionRule:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """An upgrade trigger: canonical field value >= min fires it; label explains it."""
+    """An upgrade trigger: field value >= min moves an account from one of from_tiers to to_tier."""
 
     field: str
     min: float
     label: str
+    from_tiers: tuple[str, ...] = ()
+    to_tier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +92,8 @@ class Reassessment:
 
     hysteresis: float = 5.0
     review_days: int = 90
-    upgrade_from: tuple[str, ...] = ()
-    upgrade_to: str | None = None
     upgrade_triggers: tuple[Trigger, ...] = ()
-    inactive_days: int | None = 180
+    inactive_days: int | None = 180  # no activity this long: one tier down per review
     downgrade_from: tuple[str, ...] = ()
     capacity_tier: str | None = None
     capacity_reps: int | None = None  # None: the number of distinct owners in the run

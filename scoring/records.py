@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scoring.review import Proposal, ReviewState
+
 #: Canonical input fields of an account (DESIGN.md "Data that flows").
 INPUT_FIELDS: tuple[str, ...] = (
     "account_id",
@@ -31,6 +33,9 @@ INPUT_FIELDS: tuple[str, ...] = (
 
 #: Output fields tiersync writes back, in the order they are written.
 OUTPUT_FIELDS: tuple[str, ...] = ("tier", "score", "health", "next_action", "reason")
+
+#: Optional outputs a system writes only when its config names a field or column for them.
+OPTIONAL_OUTPUTS: tuple[str, ...] = ("proposed_tier",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class AccountRecord:
         """Return the outputs reassessment compares against: the last decision, else current."""
         return self.current if self.previous is None else self.previous
 
+    review: ReviewState | None = None  # None: no review cycle, demotions apply at once
+
     def get(self, name: str) -> Any:
         """Return the raw value of a canonical field, or None when absent."""
         return self.fields.get(name)
@@ -95,6 +102,18 @@ class Result:
     change: TierChange | None = None
     campaign_track: str | None = None
     score_tier: str = ""  # the tier the score alone gives, before reassessment
+    proposal: Proposal | None = None  # a demotion held for review (pending or rejected)
+
+    @property
+    def target_tier(self) -> str:
+        """Return the tier once a pending proposal applies (the tier itself when none is)."""
+        pending = self.proposal is not None and self.proposal.status != "rejected"
+        return self.proposal.to_tier if pending and self.proposal else self.tier
+
+    @property
+    def proposed_tier(self) -> str:
+        """Return the text of the optional proposed-demotion output ('' when none)."""
+        return self.proposal.describe() if self.proposal is not None else ""
 
     @property
     def outputs(self) -> Outputs:

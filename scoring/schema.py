@@ -204,6 +204,8 @@ class TriggerSchema(_Strict):
     field = fields.String(required=True, validate=validate.OneOf(INPUT_FIELDS))
     min = _num(required=True)
     label = _text(required=True)
+    from_ = fields.List(fields.String(), data_key="from", load_default=None)
+    to = fields.String(load_default=None)
 
 
 class UpgradeSchema(_Strict):
@@ -236,15 +238,25 @@ class ReassessmentSchema(_Strict):
         return Reassessment(
             hysteresis=d["hysteresis"],
             review_days=d["review_days"],
-            upgrade_from=tuple(up.get("from_", ())),
-            upgrade_to=up.get("to"),
-            upgrade_triggers=tuple(Trigger(**t) for t in up.get("triggers", ())),
+            upgrade_triggers=tuple(_trigger(t, up) for t in up.get("triggers", ())),
             inactive_days=down.get("inactive_days"),
             downgrade_from=tuple(down.get("from_", ())),
             capacity_tier=cap.get("tier"),
             capacity_reps=cap.get("reps"),
             overflow_to=cap.get("overflow_to"),
         )
+
+
+def _trigger(t: Mapping[str, Any], group: Mapping[str, Any]) -> Trigger:
+    """Build a trigger; tiers it does not name come from the upgrade section (older models)."""
+    own_from, own_to = t.get("from_"), t.get("to")
+    return Trigger(
+        field=t["field"],
+        min=t["min"],
+        label=t["label"],
+        from_tiers=tuple(own_from if own_from is not None else group.get("from_", ())),
+        to_tier=own_to if own_to is not None else group.get("to"),
+    )
 
 
 class ModelSchema(_Strict):
@@ -373,9 +385,21 @@ def _check_references(
     r = data.get("reassessment")
     if not isinstance(r, Reassessment):
         return
-    for name in r.upgrade_from:
-        tier_ok(name, ("reassessment", "upgrade", "from"))
-    tier_ok(r.upgrade_to, ("reassessment", "upgrade", "to"))
+    order = [t.name for t in tiers]
+    for i, trig in enumerate(r.upgrade_triggers):
+        path: tuple[str | int, ...] = ("reassessment", "upgrade", "triggers", i)
+        if trig.to_tier is None or not trig.from_tiers:
+            _put(errors, path, "name the tiers it moves from ('from') and to ('to')")
+            continue
+        tier_ok(trig.to_tier, (*path, "to"))
+        for name in trig.from_tiers:
+            tier_ok(name, (*path, "from"))
+            if (
+                trig.to_tier in order
+                and name in order
+                and order.index(name) <= order.index(trig.to_tier)
+            ):
+                _put(errors, (*path, "from"), f"{name!r} is not below {trig.to_tier!r}")
     for name in r.downgrade_from:
         tier_ok(name, ("reassessment", "downgrade", "from"))
     tier_ok(r.capacity_tier, ("reassessment", "capacity", "tier"))
@@ -432,6 +456,8 @@ def describe_path(path: tuple[str | int, ...], raw: Mapping[str, Any]) -> str:
         key = rest.pop(0)
         if key == "bands" and rest and isinstance(rest[0], int):
             words.append(f"band {int(rest.pop(0)) + 1}")
+        elif key == "triggers" and rest and isinstance(rest[0], int):
+            words.append(f"trigger {int(rest.pop(0)) + 1}")
         elif key == "categories" and rest:
             words.append(f"category {rest.pop(0)!r}")
         elif key == "when":

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from scoring.errors import InvalidValue
 from scoring.fields import CATEGORY_SYNONYMS, check_range, fold_category
-from scoring.model import ActionRule, Criterion, ScoringModel
+from scoring.model import ActionRule, Criterion, ScoringModel, Trigger
 from scoring.parse import parse_bool, parse_date, parse_number, parse_text
+from scoring.reassess import Move, Placement, Reassessor
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
@@ -56,6 +57,7 @@ class Scorer:
         )  # trigger-only fields are parsed on demand: triggers apply to few tiers
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
+        self._moves = Reassessor(model)
         self._health = [(h.min_engagement, h.status) for h in model.health]
         self._tracks = _folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
         self._rules_by_tier = {
@@ -141,7 +143,8 @@ class Scorer:
         if engagement is None:
             missing.append("engagement_score")
         health = self.health_for(engagement)
-        tier, why = self._reassess(record, score, score_tier, nums, issues, over_capacity)
+        placed = self._reassess(record, score, score_tier, nums, issues, over_capacity)
+        tier, proposal = placed.tier, placed.proposal
         potential, current = nums["arr_potential"], nums["current_arr"]
         action = self.next_action_for(
             tier,
@@ -159,12 +162,28 @@ class Scorer:
             score=score,
             health=health,
             next_action=action,
-            reason=_reason(tier, score, why, parts, missing),
+            reason=_reason(tier, score, placed.note, parts, missing),
             issues=tuple(dict.fromkeys(issues)) if issues else (),
-            change=self._change(record.prior.tier, tier, score, why),
+            change=self._change(record.prior.tier, score, placed, score_tier),
             campaign_track=self._track(tier, values) if tier == self.model.campaign_tier else None,
             score_tier=score_tier,
+            proposal=proposal,
         )
+
+    def points(self, record: AccountRecord) -> tuple[float, ...]:
+        """Return the points each criterion earns (model order; missing values earn theirs)."""
+        nums = self._parse(record.fields, self._number_fields, [])
+        out: list[float] = []
+        for c in self.model.criteria:
+            if c.numeric:
+                got = nums[c.field]
+                i = bisect_right([b.min for b in c.bands], got) if got is not None else 0
+                out.append(c.missing_points if got is None else c.bands[i - 1].points if i else 0.0)
+                continue
+            cats = {k.strip().casefold(): v for k, v in c.categories.items()}
+            found = _category_points(record.get(c.field), cats, c.other_points)
+            out.append(c.missing_points if found is None else found)
+        return tuple(out)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -209,88 +228,94 @@ class Scorer:
         self,
         record: AccountRecord,
         score: float,
-        tier: str,
+        score_tier: str,
         nums: dict[str, float | None],
         issues: list[str],
         over_capacity: bool,
-    ) -> tuple[str, str | None]:
-        r = self.model.reassessment
-        why: str | None = None
-        # Order matters for a fixed point: re-running on the results must give the same
-        # results. Triggers and inactivity look at the score tier only; hysteresis then
-        # holds a previous tier, but never against a deliberate inactivity downgrade.
-        score_tier = tier
-        fired = self._trigger(record, nums, issues) if tier in r.upgrade_from else None
-        idle = None
-        if r.inactive_days and not fired and tier in r.downgrade_from:
-            idle = self._idle_days(record, issues)
-        if fired and r.upgrade_to:
-            tier, why = r.upgrade_to, f"upgraded: {fired}"
-        elif idle is not None and r.inactive_days and idle >= r.inactive_days:
-            tier = self.model.tiers[self._rank[tier] + 1].name
-            why = f"downgraded: no activity for {idle} days"
-        else:
-            tier, why = self._hold(record.prior.tier, tier, score, why)
+    ) -> Placement:
+        previous = self._moves.known(record.prior.tier)
+        move = self._candidate(record, previous, score, score_tier, nums, issues)
         override = self._override(record, issues)
         if override is not None:
-            return override, "manual override"
-        if over_capacity and tier == r.capacity_tier and r.overflow_to:
-            if why is not None and why.startswith("held at"):
+            return Placement(override, "manual override")
+        placed = self._moves.place(
+            previous,
+            move,
+            score,
+            record.review,
+            self.today,
+            lambda tier: self._candidate(record, tier, score, score_tier, nums, issues),
+        )
+        r = self.model.reassessment
+        if over_capacity and placed.tier == r.capacity_tier and r.overflow_to:
+            if placed.why is not None and placed.why.startswith("held at"):
                 # Held up only by hysteresis: decide as if it already sat in the overflow tier,
                 # which is where the next run finds it, so the answer is a fixed point.
-                return self._hold(r.overflow_to, score_tier, score, None)
-            return (
-                r.overflow_to,
-                f"{tier} capacity reached: lowest scores overflow to {r.overflow_to}",
-            )
-        return tier, why
+                move = self._candidate(record, r.overflow_to, score, score_tier, nums, issues)
+                return Placement(move.tier, move.why, placed.proposal, move.log)
+            why = f"{placed.tier} capacity reached: lowest scores overflow to {r.overflow_to}"
+            return Placement(r.overflow_to, why, placed.proposal)
+        return placed
 
-    def _hold(
-        self, previous: str | None, tier: str, score: float, why: str | None
-    ) -> tuple[str, str | None]:
-        """Keep the previous tier when the score fell less than the hysteresis margin below it."""
-        margin = self.model.reassessment.hysteresis
-        if (
-            previous in self._rank
-            and self._rank[tier] > self._rank[previous]
-            and score >= self.model.tier(previous).min_score - margin
-        ):
-            return previous, f"held at {previous}: {score:.1f} is within {margin:g} points"
-        return tier, why
+    def _candidate(
+        self,
+        record: AccountRecord,
+        previous: str | None,
+        score: float,
+        score_tier: str,
+        nums: dict[str, float | None],
+        issues: list[str],
+    ) -> Move:
+        """Return the tier reassessment proposes: a trigger, else hysteresis and inactivity."""
+        moves = self._moves
+        fired = self._trigger(record, nums, issues, score_tier)
+        if fired is not None:
+            return moves.upgrade(Move(score_tier), *fired)
+        move = moves.hold(previous, score, score_tier)
+        anchor = moves.idle_anchor(previous, move)
+        last = self._idle_since(record, issues) if anchor is not None else None
+        if anchor is not None and last is not None:
+            return moves.inactive(anchor, move, last)
+        return move
 
     def _trigger(
-        self, record: AccountRecord, nums: dict[str, float | None], issues: list[str]
-    ) -> str | None:
-        for trig in self.model.reassessment.upgrade_triggers:
+        self, record: AccountRecord, nums: dict[str, float | None], issues: list[str], tier: str
+    ) -> tuple[Trigger, float] | None:
+        for trig in self._moves.triggers[tier]:
             if trig.field not in nums:
                 nums.update(self._parse(record.fields, (trig.field,), issues))
             value = nums[trig.field]
             if value is not None and value >= trig.min:
-                return f"{trig.label} ({trig.field} {value:g})"
+                return trig, value
         return None
 
-    def _idle_days(self, record: AccountRecord, issues: list[str]) -> int | None:
+    def _idle_since(self, record: AccountRecord, issues: list[str]) -> date | None:
+        """Return the last activity date when it is inactive_days or more before today."""
         try:
             last = parse_date(record.get("last_activity_date"))
         except InvalidValue as exc:
             issues.append(f"last_activity_date: invalid ({exc})")
             return None
-        if last is None or self.today is None:
+        days = self.model.reassessment.inactive_days
+        if last is None or self.today is None or not days:
             return None
-        return (self.today - last).days
+        return last if (self.today - last).days >= days else None
 
     def _change(
-        self, previous: str | None, tier: str, score: float, why: str | None
+        self, previous: str | None, score: float, placed: Placement, score_tier: str
     ) -> TierChange | None:
+        tier = placed.tier
         if previous == tier:
             return None
-        if why is None:
-            if not previous:
-                why = f"first assessment, score {score:.1f}"
-            elif previous not in self._rank or self._rank[tier] < self._rank[previous]:
-                why = f"score {score:.1f} reaches {tier} ({self.model.tier(tier).min_score:g}+)"
-            else:
-                why = f"score {score:.1f} fell below {previous}"
+        why = placed.change_why or placed.why
+        if why is not None:
+            why = self._moves.via_score(previous, score, score_tier, why)
+        elif not previous:
+            why = f"first assessment, score {score:.1f}"
+        elif previous not in self._rank or self._rank[tier] < self._rank[previous]:
+            why = f"score {score:.1f} reaches {tier} ({self.model.tier(tier).min_score:g}+)"
+        else:
+            why = self._moves.fell(previous, score)
         return TierChange(previous or None, tier, why)
 
     def _track(self, tier: str, values: Any) -> str | None:

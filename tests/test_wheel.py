@@ -152,7 +152,7 @@ def test_addon_manifest_and_salesforce_metadata(installed: Installed, empty: Pat
     assert (empty / "sfdx" / "sfdx-project.json").is_file()
     fields = empty / "sfdx" / "force-app" / "main" / "default" / "objects" / "Account" / "fields"
     assert (fields / "Tier__c.field-meta.xml").is_file()
-    assert len(list(fields.glob("*.field-meta.xml"))) == 19
+    assert len(list(fields.glob("*.field-meta.xml"))) == 20
 
 
 @pytest.mark.slow

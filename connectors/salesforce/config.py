@@ -27,6 +27,9 @@ DEFAULT_OUTPUT_FIELDS: dict[str, str] = {
     "changed_on": "Tier_Changed_On__c",
 }
 
+#: Outputs written only when `output_fields` names them (metadata ships for the default name).
+OPTIONAL_OUTPUT_FIELDS: dict[str, str] = {"proposed_tier": "Proposed_Tier__c"}
+
 DEFAULT_TIERS = ("Tier 1", "Tier 2", "Tier 3", "Tier 4")
 DEFAULT_HEALTH = ("Healthy", "At Risk", "Critical")
 
@@ -80,10 +83,10 @@ class SalesforceConfig:
                 raise ConfigError(f"salesforce.field_map: unknown canonical field {key!r}")
             _api_name(f"field_map.{key}", value)
         for key, value in self.output_fields.items():
-            if key not in DEFAULT_OUTPUT_FIELDS:
+            if key not in DEFAULT_OUTPUT_FIELDS and key not in OPTIONAL_OUTPUT_FIELDS:
                 raise ConfigError(f"salesforce.output_fields: unknown output {key!r}")
             _api_name(f"output_fields.{key}", value)
-        if set(self.output_fields) != set(DEFAULT_OUTPUT_FIELDS):
+        if not set(DEFAULT_OUTPUT_FIELDS) <= set(self.output_fields):
             missing = sorted(set(DEFAULT_OUTPUT_FIELDS) - set(self.output_fields))
             raise ConfigError(f"salesforce.output_fields: missing {', '.join(missing)}")
         _api_name("override_field", self.override_field)

@@ -17,6 +17,7 @@ from connectors.base import RecordFailure, WriteReport
 from connectors.errors import BudgetExceeded
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceConfig
+from connectors.salesforce.opportunities import iter_opportunities
 from connectors.salesforce.read import (
     account_pages,
     check_describe,
@@ -29,6 +30,7 @@ from connectors.salesforce.read import (
 from connectors.salesforce.records import Change, plan_change
 from connectors.salesforce.write import SalesforceBudgetExceeded, write_changes
 from scoring import AccountRecord, Result
+from scoring.performance import Opportunity
 
 __all__ = ["SalesforceBudgetExceeded", "SalesforceConfig", "SalesforceConnector"]
 
@@ -102,6 +104,10 @@ class SalesforceConnector:
         """Yield the given accounts (ids validated before anything is sent)."""
         for rows in id_pages(self.client, ids):
             yield from to_records(self.client, rows)
+
+    def iter_opportunities(self, since: date | None = None) -> Iterator[Opportunity]:
+        """Yield opportunities (created since a day) for the model backtest."""
+        return iter_opportunities(self.client, since)
 
     def write_results(self, pairs: Iterable[tuple[AccountRecord, Result]]) -> WriteReport:
         """Write only the accounts whose outputs changed; report written, rejected and calls."""

@@ -18,6 +18,7 @@ TEXT_LIMIT = 255
 #: Number(5,1): four digits before the point, one after.
 SCORE_MAX = 9999.9
 TEXT_OUTPUTS = ("next_action", "reason")
+PROPOSED = "proposed_tier"  # optional: written only when output_fields names a field
 
 
 def select_fields(config: SalesforceConfig) -> list[str]:
@@ -28,7 +29,9 @@ def select_fields(config: SalesforceConfig) -> list[str]:
         if not (config.rollups and canon in ("pipeline", "current_arr"))
     ]
     outputs = [
-        config.output_fields[k] for k in ("tier", "score", "health", "next_action", "reason")
+        config.output_fields[k]
+        for k in ("tier", "score", "health", "next_action", "reason", PROPOSED)
+        if k in config.output_fields
     ]
     wanted = ["Id", *inputs, *outputs, config.override_field, "SystemModstamp"]
     return list(dict.fromkeys(wanted))
@@ -64,6 +67,8 @@ def to_record(row: Mapping[str, Any], config: SalesforceConfig) -> AccountRecord
     out = config.output_fields
     fields = {canon: _lookup(row, api) for canon, api in config.field_map.items()}
     fields["account_id"] = row["Id"]
+    if PROPOSED in out:  # the value on the record now, to write only a change
+        fields[PROPOSED] = _lookup(row, out[PROPOSED])
     current = Outputs(
         tier=_lookup(row, out["tier"]),
         score=_score(_lookup(row, out["score"])),
@@ -120,6 +125,8 @@ def plan_change(
     for name in ("tier", "score", "health", "next_action", "reason"):
         if getattr(wanted, name) != getattr(have, name):
             values[out[name]] = getattr(wanted, name)
+    if PROPOSED in out and fit_text(result.proposed_tier) != fit_text(record.get(PROPOSED)):
+        values[out[PROPOSED]] = fit_text(result.proposed_tier)
     if not values:
         return None
     if result.change is not None:

@@ -15,6 +15,7 @@ from connectors.sheets.api import SheetsApi
 from connectors.sheets.grid import fold, quote_tab
 from connectors.sheets.layout import (
     MODEL_TABS,
+    REVIEW,
     STATUS,
     STATUS_HEADERS,
     accounts_header,
@@ -133,6 +134,10 @@ class ModelTabs:
     def write_report(self, rows: Sequence[Sequence[Any]], tab: str = "Report") -> None:
         """Replace the Report tab (created when absent) with the report's rows, in one call."""
         self._fill({tab: [list(r) for r in rows] or [[""]]})
+
+    def write_review(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace the Review tab (demotions waiting for the review date) in one call."""
+        self.write_report(rows, tab=REVIEW)
 
     def init_tabs(self, force: bool = False) -> dict[str, str]:
         """Create the model tabs (default scorecard) and an accounts header; one call."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors.errors import ConfigError
 from connectors.sheets.layout import FIELD_HEADERS, OUTPUT_HEADERS
-from scoring import INPUT_FIELDS, OUTPUT_FIELDS
+from scoring import INPUT_FIELDS, OPTIONAL_OUTPUTS, OUTPUT_FIELDS
 
 #: Where the service account key comes from: its JSON text, or a path to the file.
 ENV_JSON = "TIERSYNC_GOOGLE_SERVICE_ACCOUNT"
@@ -57,7 +57,10 @@ class SheetsConfig:
             FIELD_HEADERS, data.get("field_map"), INPUT_FIELDS, "field_map"
         )
         kwargs["output_headers"] = _merge(
-            OUTPUT_HEADERS, data.get("output_headers"), OUTPUT_FIELDS, "output_headers"
+            OUTPUT_HEADERS,
+            data.get("output_headers"),
+            OUTPUT_FIELDS + OPTIONAL_OUTPUTS,  # e.g. proposed_tier = "Proposed Tier": opt-in
+            "output_headers",
         )
         if "key_header" not in kwargs and "account_id" in (data.get("field_map") or {}):
             kwargs["key_header"] = kwargs["field_map"]["account_id"]

@@ -46,7 +46,9 @@ WEIGHTS, BANDS, TIERS, HEALTH, ACTIONS, STATUS = (
     "Next Actions",
     "Status",
 )
-MODEL_TABS = (WEIGHTS, BANDS, TIERS, HEALTH, ACTIONS)
+REASSESSMENT = "Reassessment"
+MODEL_TABS = (WEIGHTS, BANDS, TIERS, HEALTH, ACTIONS, REASSESSMENT)
+REVIEW = "Review"  # written by tiersync: demotions waiting for the review date
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     WEIGHTS: (
@@ -78,8 +80,52 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("when", ("Conditions", "Condition", "When"), True),
         Column("action", ("Action", "Next Action"), True),
     ),
+    REASSESSMENT: (
+        Column("rule", ("Rule",), True),
+        Column("from", ("From", "From Tiers")),
+        Column("to", ("To", "To Tier")),
+        Column("field", ("Field", "Source Field")),
+        Column("value", ("Value", "Min", "Days")),
+        Column("label", ("Label", "Note")),
+    ),
 }
 STATUS_HEADERS = ("Status", "Cell", "Message", "Checked At", "Model Version")
+
+
+#: The rules of the Reassessment tab, one row each: the model JSON's reassessment section.
+#: `upgrade trigger`: From tiers -> To tier when Field >= Value; `inactivity`: From tiers move
+#: one tier down after Value days without activity (one tier per review); `hysteresis`: Value
+#: points; `review cadence`: Value days; `capacity`: From tier overflows to To (Value reps).
+TRIGGER, INACTIVITY, HYSTERESIS, CADENCE, CAPACITY = (
+    "upgrade trigger",
+    "inactivity",
+    "hysteresis",
+    "review cadence",
+    "capacity",
+)
+RULES = (TRIGGER, INACTIVITY, HYSTERESIS, CADENCE, CAPACITY)
+
+
+def reassessment_rows(r: Mapping[str, Any]) -> list[list[Any]]:
+    """Write the model's reassessment section as the Reassessment tab's data rows."""
+    up, down, cap = r.get("upgrade", {}), r.get("downgrade", {}), r.get("capacity", {})
+    rows: list[list[Any]] = []
+    for t in up.get("triggers", ()):
+        tiers = t.get("from", up.get("from", ()))
+        rows.append([TRIGGER, ", ".join(tiers), t.get("to", up.get("to")),
+                     FIELD_HEADERS.get(t["field"], t["field"]), t["min"], t["label"]])  # fmt: skip
+    if down.get("inactive_days"):
+        rows.append([INACTIVITY, ", ".join(down.get("from", ())), "one tier down",
+                     FIELD_HEADERS["last_activity_date"], down["inactive_days"],
+                     "days without activity; one tier per review"])  # fmt: skip
+    rows.append([HYSTERESIS, "", "", "", r.get("hysteresis", 5),
+                 "points below a tier's minimum before the score demotes"])  # fmt: skip
+    rows.append([CADENCE, "", "", "", r.get("review_days", 90),
+                 "days between tier reviews; demotions wait for the review"])  # fmt: skip
+    if cap.get("tier"):
+        rows.append([CAPACITY, cap["tier"], cap.get("overflow_to"), "", cap.get("reps"),
+                     "reps x accounts per rep (blank reps: the owners in the book)"])  # fmt: skip
+    return rows
 
 
 @dataclass(frozen=True)
@@ -119,6 +165,7 @@ def model_to_tabs(data: Mapping[str, Any] = DEFAULT_MODEL) -> dict[str, list[lis
         tabs[HEALTH].append([h["status"], h["min_engagement"]])
     for i, rule in enumerate(data.get("next_actions") or (), start=1):
         tabs[ACTIONS].append([i, format_conditions(rule.get("when") or {}), rule["action"]])
+    tabs[REASSESSMENT] += reassessment_rows(data.get("reassessment") or {})
     return tabs
 
 

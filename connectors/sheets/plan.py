@@ -22,13 +22,14 @@ class Plan:
 
 
 def output_values(result: Result) -> dict[str, Any]:
-    """Return the output cells of a result by canonical output field."""
+    """Return the output cells of a result by output field (optional ones too)."""
     return {
         "tier": result.tier,
         "score": round(result.score, 1),
         "health": result.health,
         "next_action": result.next_action,
         "reason": result.reason,
+        "proposed_tier": result.proposed_tier,
     }
 
 
@@ -60,8 +61,9 @@ def plan_writes(
             continue
         n = found[0]
         changed = False
-        for name, value in output_values(result).items():
-            col = out_cols[name]
+        values = output_values(result)
+        for name, col in out_cols.items():  # only the columns configured
+            value = values[name]
             if not same_value(cell(rows[n], col), value):
                 plan.cells[(n, col)] = value
                 changed = True

@@ -24,9 +24,11 @@ from connectors.sheets.layout import (
     FIELD_HEADERS,
     HEALTH,
     MODEL_TABS,
+    REASSESSMENT,
     TIERS,
     WEIGHTS,
 )
+from connectors.sheets.reassess_tab import ReassessmentReader
 from connectors.sheets.status import Path, SheetModel, StatusLine
 from scoring import DEFAULT_MODEL
 from scoring.errors import InvalidValue
@@ -249,6 +251,9 @@ def tabs_to_model(tables: Mapping[str, Table]) -> SheetModel:
     data["tiers"] = reader.tiers()
     data["health"] = reader.health()
     data["next_actions"] = reader.actions()
+    if REASSESSMENT in tables:  # optional: sheets made before the tab keep the default rules
+        read = ReassessmentReader(reader.put, reader.model.problems, _number)
+        data["reassessment"] = read.read(reader.rows(REASSESSMENT))
     _locate_columns(reader.model, tables)
     return reader.model
 

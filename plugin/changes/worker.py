@@ -24,7 +24,7 @@ from plugin.store import journal
 from plugin.store.database import Store
 from plugin.sync.context import RunContext
 from plugin.sync.source import sync_source
-from plugin.wiring import open_connector
+from plugin.wiring import open_by_id_source
 from scoring import Scorer, Summary, load_model
 
 log = logging.getLogger(__name__)
@@ -161,12 +161,8 @@ def run_forever(
 
 
 def id_connector(config: Config) -> Connector:
-    """Return the connector webhooks re-read from: Salesforce when configured, else local.
-
-    The local file has no way to write single accounts: its webhook results live in the
-    store's account state until the next full sync rewrites the output file.
-    """
-    return open_connector("salesforce" if "salesforce" in config.sources else "local", config)
+    """Return the connector webhooks re-read from (see wiring.open_by_id_source)."""
+    return open_by_id_source(config)
 
 
 def current_scorer(config: Config, store: Store) -> Scorer:

@@ -18,6 +18,7 @@ COMMANDS = {
     "runs": "plugin.cli.sync:runs",
     "db": "plugin.cli.sync:db",
     "check": "plugin.cli.check:check",
+    "review": "plugin.cli.review:review",
     "sheets": "plugin.cli.sheets:sheets",
     "salesforce": "plugin.cli.salesforce:salesforce",
     "serve": "plugin.cli.web:serve",

@@ -22,6 +22,7 @@ STORE_COMMANDS = {
     "history": "plugin.cli.versions:history",
     "rollback": "plugin.cli.versions:rollback",
     "preview": "plugin.cli.versions:preview_command",
+    "backtest": "plugin.cli.backtest:backtest",
 }
 
 

@@ -18,6 +18,7 @@ from connectors.errors import ConfigError
 from plugin.config import Config
 from plugin.model.versions import current_version, resolve_model
 from plugin.reporting.sample_opps import BUNDLED
+from plugin.reporting.success import check_rows, render_checks, tier1_checks
 from plugin.store import accounts
 from plugin.store.database import Store
 from plugin.store.schema import account_state
@@ -25,6 +26,7 @@ from scoring import ScoringModel, load_model
 from scoring.errors import InvalidValue
 from scoring.parse import parse_bool, parse_date, parse_number
 from scoring.performance import Opportunity, TierPerformance, table, tier_performance
+from scoring.success import Check
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Report:
     performance: list[TierPerformance] = field(default_factory=list)
     #: where the opportunities came from: a path, SAMPLE_LABEL, or "" (none: see NO_DATA_HINT)
     performance_source: str = ""
+    success: list[Check] = field(default_factory=list)  # Tier 1 accounts vs the seed's bars
 
     @property
     def overloaded(self) -> list[Load]:
@@ -90,6 +93,9 @@ def build_report(config: Config, *, store: Store | None = None, movements: int =
             movements=accounts.history(store, limit=movements),
             performance=performance(store, model, config) if source else [],
             performance_source=SAMPLE_LABEL if source == BUNDLED else str(source or ""),
+            success=tier1_checks(
+                config, store, model, read_opportunities(config.report.opportunities or BUNDLED)
+            ),
         )
     finally:
         if own:
@@ -226,6 +232,7 @@ def render_report(report: Report, *, limit: int = 10) -> str:
             c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
         ]
         out.append("  " + " | ".join(cells))
+    out += ["", "Tier 1 success metrics (Tier 1 seed)", *render_checks(report.success)]
     return "\n".join(out)
 
 
@@ -237,5 +244,8 @@ def report_rows(report: Report) -> list[list[Any]]:
     rows += [[c.owner, c.tier, c.accounts, c.limit] for c in report.overloaded]
     rows += [[], ["Performance by tier"]]
     if not report.performance_source:
-        return [*rows, [NO_DATA_HINT]]
-    return [*rows, [f"from {report.performance_source}"], *table(report.performance)]
+        rows.append([NO_DATA_HINT])
+    else:
+        rows += [[f"from {report.performance_source}"], *table(report.performance)]
+    rows += [[], ["Tier 1 success metrics"], *check_rows(report.success)]
+    return rows

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Engine,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
     text,
 )
 
@@ -181,8 +183,35 @@ inbox = Table(
 )
 
 
+#: Demotions waiting for the review date or a manager (new tables need no migration step:
+#: `Store.upgrade` creates every missing table).
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("system", String(32), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("name", String(255)),
+    Column("owner", String(128)),
+    Column("from_tier", String(32), nullable=False),
+    Column("to_tier", String(32), nullable=False),
+    Column("why", Text, nullable=False, default=""),
+    Column("proposed_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # pending|approved|rejected|applied|withdrawn
+    Column("decided_on", Date),
+    Column("decided_by", String(200)),
+    Column("note", Text),
+    Column("closed_on", Date),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_review_queue_account", "system", "account_id", "closed_on"),
+)
+
+
 def _add_candidate(engine: Engine) -> None:
-    """1 -> 2: account_state.candidate, for capacity over the stored book."""
+    """1 -> 2: account_state.candidate, for capacity over the stored book (once only)."""
+    if "candidate" in {c["name"] for c in inspect(engine).get_columns("account_state")}:
+        return  # created by this version's create_all, or added by a process racing this one
     with engine.begin() as conn:
         conn.execute(
             text("ALTER TABLE account_state ADD COLUMN candidate BOOLEAN NOT NULL DEFAULT FALSE")

@@ -133,15 +133,17 @@ def _compare(ctx: RunContext, name: str, new: Scorer, out: Preview) -> None:
         pairs = zip(old_book.decided(), new_book.decided(), strict=True)
         for (record, before, _, _), (_, after, _, _) in pairs:
             out.accounts += 1
-            out.matrix[(before.tier, after.tier)] += 1
-            if before.tier != after.tier:
+            # a demotion held for review still moves the account: count where it is heading
+            old_tier, new_tier = before.target_tier, after.target_tier
+            out.matrix[(old_tier, new_tier)] += 1
+            if old_tier != new_tier:
                 name_ = record.get("name")
                 out.moves.append(
                     Move(
                         record.account_id,
                         str(name_) if name_ else None,
-                        before.tier,
-                        after.tier,
+                        old_tier,
+                        new_tier,
                         before.score,
                         after.score,
                         decided(before, after, ctx.scorer.model, new.model),
@@ -166,7 +168,11 @@ def _scored(ctx: RunContext, conn: Connector, scorer: Scorer) -> BookScorer:
 
 def decided(before: Result, after: Result, old: ScoringModel, new: ScoringModel) -> str:
     """Say what decided an account's move: a rule of the new model, its score, or a threshold."""
-    if after.tier != after.score_tier:  # a trigger, inactivity, hysteresis, override, capacity
+    if after.proposal is not None and after.proposal.why.startswith(("no activity", "upgraded")):
+        return f"{after.proposal.why} (at the {after.proposal.due_on} review)"
+    if (
+        after.proposal is None and after.tier != after.score_tier
+    ):  # a trigger, inactivity, hysteresis, override, capacity
         return after.reason.partition("; ")[0]
     delta = after.score - before.score
     score = (
@@ -175,10 +181,10 @@ def decided(before: Result, after: Result, old: ScoringModel, new: ScoringModel)
         else f"score {'up' if delta > 0 else 'down'} {abs(delta):.1f}"
     )
     ranks = {t.name: i for i, t in enumerate(new.tiers)}
-    if before.tier not in ranks:
-        return f"{score}; the new model has no {before.tier}"
-    up = ranks[after.tier] < ranks[before.tier]
-    edge = after.tier if up else before.tier  # the threshold the score crossed
+    if before.target_tier not in ranks:
+        return f"{score}; the new model has no {before.target_tier}"
+    up = ranks[after.target_tier] < ranks[before.target_tier]
+    edge = after.target_tier if up else before.target_tier  # the threshold the score crossed
     line = f"{score}, {'reaches' if up else 'below'} {edge} at {new.tier(edge).min_score:g}"
     if edge in {t.name for t in old.tiers} and old.tier(edge).min_score != new.tier(edge).min_score:
         line += f" (was {old.tier(edge).min_score:g})"

@@ -15,7 +15,7 @@ from itertools import chain
 
 from connectors.base import Connector, RecordFailure, WriteReport
 from connectors.errors import BudgetExceeded
-from plugin.store import accounts, journal
+from plugin.store import accounts, journal, reviews
 from plugin.store.accounts import State
 from plugin.store.database import Store
 from plugin.sync.book import BookScorer, Decided, batched
@@ -49,6 +49,8 @@ def sync_source(
         conn.check()
     bookmark = _bookmark(ctx, name) if ids is None else None
     outcome = Outcome(partial_book=ids is not None or bookmark is not None)
+    # proposals of demotions are remembered by real runs only (not previews, dry runs)
+    review = reviews.Recorder(ctx.store, name, ctx.scorer.today) if ctx.run_id else None
     scored = BookScorer(ctx.scorer, Book(ctx.model, replaceable=outcome.partial_book))
     try:
         if outcome.partial_book:
@@ -68,9 +70,13 @@ def sync_source(
         with Spool[Decided](ctx.config.sync.batch_size) as decided:
             for item in scored.decided():
                 summary.add(item[1], item[0].get("owner"))
+                if review is not None:
+                    review.see(item[0], item[1])
                 decided.append(item)
             _write(ctx, conn, name, decided, outcome, store_only=ids is not None)
             _record(ctx, name, decided, outcome)
+            if review is not None:
+                review.save(_not_recorded(outcome, decided))
     finally:
         scored.close()
     if ids is None and ctx.config.sync.incremental:
@@ -88,6 +94,8 @@ def with_previous(
     """
     for chunk in batched(records, size):
         stored = accounts.states(store, system, [r.account_id for r in chunk]) if store else {}
+        if store is not None:
+            chunk = reviews.attach(store, system, chunk)  # the open review proposals
         for record in chunk:
             state = stored.get(record.account_id)
             previous = state.outputs if state is not None else None
@@ -199,6 +207,15 @@ def _record(ctx: RunContext, name: str, decided: Spool[Decided], outcome: Outcom
         ctx.tick(-1, None)
     if ctx.run_id is not None:
         _failures(ctx, name, outcome.report.failures, done)
+
+
+def _not_recorded(outcome: Outcome, decided: Spool[Decided]) -> set[str]:
+    """Return the ids whose result the systems do not hold: rejected, or not sent after a stop."""
+    failed = {f.account_id for f in outcome.report.failures}
+    if outcome.stopped:
+        written = set(outcome.report.written_ids)
+        failed |= {r.account_id for r, _, _, _ in decided if r.account_id not in written}
+    return failed
 
 
 def _needs(record: AccountRecord, result: Result, state: accounts.State | None, cand: bool) -> bool:

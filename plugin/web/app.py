@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from plugin.web import addon, api, dashboard, webhooks
+from plugin.web import addon, api, dashboard, review, webhooks
 from plugin.web.resources import init_app
 
 
@@ -33,4 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(addon.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(review.bp)
+    # browsers ask for /favicon.ico whatever the page links; served without the sign-in
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     return app

@@ -1,4 +1,5 @@
-"""The dashboard at `/`: tiers vs target, the Tier 1 performance table, movements and runs.
+"""The dashboard at `/`: tiers vs target, Tier 1 accounts and their success metrics, the review
+queue, movements and runs.
 
 Never open by default: without a configured token it answers 403 saying what to set. A token
 arrives once as `?token=` (then lives in a signed session cookie) or on every request as
@@ -23,6 +24,7 @@ from plugin.model import versions
 from plugin.reporting import reports
 from plugin.store import accounts, journal
 from plugin.store.schema import account_state
+from plugin.web import csrf, panels
 from plugin.web.resources import Resources, resources
 from scoring import DEFAULT_MODEL, load_model
 from scoring.errors import InvalidValue
@@ -87,15 +89,27 @@ bp.before_request(require_token)
 def index() -> str:
     """Render the dashboard page."""
     res = resources()
-    dist = distribution(res)
+    model = _model(res)
+    args = request.args
+    queue = panels.review_queue(res, now().date())
+    review_page, review_number, review_pages = panels.slice_of(queue.items, args.get("rpage"))
     return render_template(
         "dashboard.html",
-        dist=dist,
-        tier1=tier1_rows(res),
+        dist=distribution(res),
+        tier1=panels.page_of(tier1_rows(res), args.get("sort"), args.get("dir"), args.get("page")),
+        columns=panels.COLUMNS,
         moves=movements(res),
         runs=runs(res),
+        queue=queue,
+        review_page=review_page,
+        review_number=review_number,
+        review_pages=review_pages,
+        success=panels.success_checks(res, model),
+        top_tier=model.tiers[0].name,
         inbox=inbox.stats(res.store),
         generated=now(),
+        notice=session.pop("notice", None),
+        csrf=csrf.token(),
         sort_js=url_for("static", filename="sort.js"),
         css=url_for("static", filename="dashboard.css"),
     )
@@ -122,8 +136,8 @@ def distribution(res: Resources) -> dict[str, Any]:
     }
 
 
-def tier1_rows(res: Resources, limit: int = 200) -> list[dict[str, Any]]:
-    """Return the Tier 1 table (account, industry, ARR potential, value, pipeline, ...)."""
+def tier1_rows(res: Resources, limit: int = 2000) -> list[dict[str, Any]]:
+    """Return the Tier 1 table (account, score, owner, health, next action, reason, inputs)."""
     top = _model(res).tiers[0].name
     t = account_state
     query = (
@@ -157,6 +171,8 @@ def tier1_rows(res: Resources, limit: int = 200) -> list[dict[str, Any]]:
                 "health": s.health,
                 "next_action": s.next_action,
                 "score": s.score,
+                "owner": s.owner or get("owner"),
+                "reason": s.reason,
             }
         )
     _tier1_cache.clear()
@@ -165,18 +181,26 @@ def tier1_rows(res: Resources, limit: int = 200) -> list[dict[str, Any]]:
 
 
 def movements(res: Resources, limit: int = 25) -> list[dict[str, Any]]:
-    """Return recent tier movements with their reasons, newest first."""
-    return [
-        {k: row[k] for k in ("account_id", "from_tier", "to_tier", "why", "changed_at", "run_id")}
-        for row in accounts.history(res.store, limit=limit)
-    ]
+    """Return recent tier movements with account names and reasons, newest first."""
+    keep = ("account_id", "from_tier", "to_tier", "why", "changed_at", "run_id")
+    rows = [{k: row[k] for k in keep} for row in accounts.history(res.store, limit=limit)]
+    found = panels.names(res.store, [r["account_id"] for r in rows])
+    for row in rows:
+        row["name"] = found.get(row["account_id"], row["account_id"])
+    return rows
 
 
 def runs(res: Resources, limit: int = 15) -> list[dict[str, Any]]:
-    """Return recent runs with status, counts and API calls."""
+    """Return recent runs with status, counts, API calls, duration, model version and error."""
     keep: tuple[str, ...] = ("id", "kind", "status", "started_at", "finished_at", "accounts")
-    keep = (*keep, "written", "changes", "failures", "api_calls", "error")
-    return [{k: row[k] for k in keep} for row in journal.recent_runs(res.store, limit=limit)]
+    keep = (*keep, "written", "changes", "failures", "api_calls", "error", "model_version")
+    out = []
+    for row in journal.recent_runs(res.store, limit=limit):
+        run = {k: row[k] for k in keep}
+        done = row["finished_at"]
+        run["duration"] = (done - row["started_at"]).total_seconds() if done else None
+        out.append(run)
+    return out
 
 
 def _number(value: Any) -> float | None:

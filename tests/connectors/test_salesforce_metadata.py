@@ -13,6 +13,7 @@ from connectors.salesforce.config import (
     DEFAULT_HEALTH,
     DEFAULT_OUTPUT_FIELDS,
     DEFAULT_TIERS,
+    OPTIONAL_OUTPUT_FIELDS,
 )
 
 ROOT = Path(__file__).resolve().parents[2] / "plugin" / "salesforce"
@@ -66,13 +67,14 @@ def test_tier_health_and_override_are_restricted_picklists_of_the_model_names() 
 def test_score_is_number_5_1_and_texts_are_255() -> None:
     score = _field("Tier_Score__c")
     assert (_text(score, "md:precision"), _text(score, "md:scale")) == ("5", "1")
-    for name in ("Next_Action__c", "Tier_Reason__c"):
+    for name in ("Next_Action__c", "Tier_Reason__c", "Proposed_Tier__c"):
         assert _text(_field(name), "md:length") == "255"
 
 
 def test_every_default_custom_field_ships_and_nothing_else() -> None:
     custom = {n for n in DEFAULT_FIELD_MAP.values() if n.endswith("__c")}
     custom |= set(DEFAULT_OUTPUT_FIELDS.values()) | {"Tier_Override__c"}
+    custom |= set(OPTIONAL_OUTPUT_FIELDS.values())
     shipped = {p.name.removesuffix(".field-meta.xml") for p in FIELDS.glob("*.field-meta.xml")}
     assert shipped == custom
 
@@ -88,7 +90,7 @@ def _permissions(name: str) -> dict[str, tuple[str | None, str | None]]:
 
 def test_integration_user_edits_outputs_and_only_reads_inputs() -> None:
     perms = _permissions("Tiersync_Integration")
-    for name in DEFAULT_OUTPUT_FIELDS.values():
+    for name in [*DEFAULT_OUTPUT_FIELDS.values(), *OPTIONAL_OUTPUT_FIELDS.values()]:
         assert perms[f"Account.{name}"] == ("true", "true")
     assert perms["Account.ARR_Potential__c"] == ("true", "false")
     assert perms["Account.Tier_Override__c"] == ("true", "false")
@@ -96,7 +98,7 @@ def test_integration_user_edits_outputs_and_only_reads_inputs() -> None:
 
 def test_reps_read_outputs_and_edit_nothing() -> None:
     perms = _permissions("Tiersync_Reader")
-    for name in DEFAULT_OUTPUT_FIELDS.values():
+    for name in [*DEFAULT_OUTPUT_FIELDS.values(), *OPTIONAL_OUTPUT_FIELDS.values()]:
         assert perms[f"Account.{name}"][0] == "true"
     assert {editable for _, editable in perms.values()} == {"false"}
 

@@ -37,7 +37,15 @@ def test_init_creates_the_model_tabs_and_an_accounts_header(
     result = run(["sheets", "init", KEY], env)
     assert result.exit_code == 0, result.output
     assert "Weights: created" in result.output and "Accounts: created" in result.output
-    assert set(fake.tabs) == {"Weights", "Bands", "Tiers", "Health", "Next Actions", "Accounts"}
+    assert set(fake.tabs) == {
+        "Weights",
+        "Bands",
+        "Tiers",
+        "Health",
+        "Next Actions",
+        "Reassessment",
+        "Accounts",
+    }
     assert fake.values("Weights")[1][:4] == [
         "revenue_potential",
         "Revenue Potential",

@@ -166,7 +166,9 @@ def test_alias_headers_are_read_and_unknown_columns_named_once(
 ) -> None:
     rows, stderr, _ = scored("alias_headers.csv")
     assert stderr.count("note:") == 1 and "'Notes'" in stderr
-    assert rows[2]["tier_change"].endswith("downgraded: no activity for 269 days")
+    assert rows[2]["tier_change"].endswith(
+        "downgraded Tier 1 → Tier 2: no activity since 2026-03-07 (180+ days)"
+    )
     assert rows[8]["Notes"] == "Met at SaaStr.\nFollow up in Q1"  # one record, kept verbatim
 
 

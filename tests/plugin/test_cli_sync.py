@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from plugin.cli import main
+from plugin.store.schema import SCHEMA_VERSION
 
 
 def test_sync_on_the_embedded_default_prints_the_summary(
@@ -72,4 +73,4 @@ def test_db_upgrade(sync_dir: Path) -> None:
     result = CliRunner().invoke(
         main, ["db", "upgrade", "--config", str(sync_dir / "tiersync.toml")]
     )
-    assert result.exit_code == 0 and "schema v2" in result.output
+    assert result.exit_code == 0 and f"schema v{SCHEMA_VERSION}" in result.output

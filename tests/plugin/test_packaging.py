@@ -59,7 +59,7 @@ def test_salesforce_metadata_writes_the_whole_sfdx_project(tmp_path: Path) -> No
     assert written == shipped
     assert all((out / p).read_bytes() == (SFDX / p).read_bytes() for p in shipped)
     assert json.loads((out / "sfdx-project.json").read_text())["packageDirectories"]
-    assert "19 Account fields, 2 permission sets" in result.output
+    assert "20 Account fields, 2 permission sets" in result.output
     assert f"cd {out} && sf project deploy start --source-dir force-app" in result.output
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import DEFAULT_MODEL, AccountRecord, Outputs, Scorer, load_model
+from scoring.review import ReviewState
 
 MODEL = load_model(DEFAULT_MODEL)
 SCORER = Scorer(MODEL)
@@ -90,8 +91,26 @@ def test_rescoring_the_results_is_a_fixed_point(
     fields: dict[str, Any], extra: dict[str, str], previous: str | None, override: str | None
 ) -> None:
     scorer = Scorer(MODEL, today=TODAY)
-    record = AccountRecord("x", fields | extra, Outputs(tier=previous), tier_override=override)
+    cycle = ReviewState(anchor=date(2026, 10, 1))
+    record = AccountRecord(
+        "x", fields | extra, Outputs(tier=previous), tier_override=override, review=cycle
+    )
     first = scorer.score(record)
-    again = scorer.score(AccountRecord("x", fields | extra, first.outputs, tier_override=override))
+    kept = ReviewState(cycle.anchor, first.proposal)  # what the store keeps between runs
+    again = scorer.score(
+        AccountRecord("x", fields | extra, first.outputs, tier_override=override, review=kept)
+    )
     assert again.outputs == first.outputs  # a nightly re-run writes nothing
     assert again.change is None
+    assert again.proposal == first.proposal
+
+
+@given(accounts, signals, st.sampled_from(["Tier 1", "Tier 2", "Tier 3", "Tier 4"]))
+def test_inactivity_never_moves_more_than_one_tier_below_the_previous_tier(
+    fields: dict[str, Any], extra: dict[str, str], previous: str
+) -> None:
+    tiers = [t.name for t in MODEL.tiers]
+    idle = extra | {"last_activity_date": "2024-01-01"}
+    result = Scorer(MODEL, today=TODAY).score(AccountRecord("x", fields | idle, Outputs(previous)))
+    lowest = max(tiers.index(previous) + 1, tiers.index(result.score_tier))
+    assert tiers.index(result.tier) <= lowest

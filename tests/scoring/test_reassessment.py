@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 
 import pytest
@@ -88,20 +89,95 @@ def test_tier_2_upgrade_triggers_from_the_seed(signal: dict[str, str], why: str)
     result = score(TIER_2 | signal, previous="Tier 2")
     assert result.tier == "Tier 1"
     assert result.change is not None
-    assert result.change.why == f"upgraded: {why}"
+    assert result.change.why == f"upgraded Tier 2 → Tier 1: {why}"
 
 
-def test_triggers_below_their_threshold_do_nothing() -> None:
-    result = score(TIER_2 | {"intent_surge": "2.9", "engaged_contacts": "2"}, previous="Tier 2")
-    assert result.tier == "Tier 2"
+def test_every_default_trigger_names_its_tiers() -> None:
+    triggers = MODEL.reassessment.upgrade_triggers
+    assert len(triggers) == 4
+    assert {(t.from_tiers, t.to_tier) for t in triggers} == {(("Tier 2",), "Tier 1")}
+
+
+def test_a_trigger_never_fires_outside_its_from_tiers() -> None:
+    tier_3 = {"arr_potential": "50000", "employees": "600"}  # 45.5
+    result = score(tier_3 | {"pipeline": "$400K", "intent_surge": "9"}, previous="Tier 3")
+    assert result.score_tier == "Tier 3"
+    assert result.tier == "Tier 3"
+
+
+def test_a_score_move_then_a_trigger_says_both_steps() -> None:
+    # the "Tier 4 -> Tier 1: upgraded": the score reaches Tier 2, the trigger moves
+    # Tier 2 -> Tier 1, and the reason names both steps
+    result = score(TIER_2 | {"pipeline": "$180K"}, previous="Tier 4")
+    assert result.tier == "Tier 1"
+    assert result.change is not None
+    assert result.change.why == (
+        "score 68.0 reaches Tier 2, then upgraded Tier 2 → Tier 1: "
+        "deal potential >= $150K discovered (pipeline 180000)"
+    )
+
+
+def test_a_model_may_add_a_tier_3_to_tier_2_trigger() -> None:
+    data = copy.deepcopy(DEFAULT_MODEL)
+    data["reassessment"]["upgrade"]["triggers"].append(
+        {"field": "intent_surge", "min": 2, "label": "intent surge", "from": ["Tier 3"],
+         "to": "Tier 2"}
+    )  # fmt: skip
+    record = AccountRecord(
+        "A1", BASE | {"arr_potential": "50000", "intent_surge": "2.5"}, Outputs("Tier 3")
+    )
+    result = Scorer(load_model(data), today=TODAY).score(record)
+    assert (result.score_tier, result.tier) == ("Tier 3", "Tier 2")
+    assert result.change is not None
+    assert result.change.why == "upgraded Tier 3 → Tier 2: intent surge (intent_surge 2.5)"
+
+
+def test_older_models_name_the_tiers_once_for_every_trigger() -> None:
+    data = copy.deepcopy(DEFAULT_MODEL)
+    up = data["reassessment"]["upgrade"]
+    for trigger in up["triggers"]:
+        del trigger["from"], trigger["to"]
+    up["from"], up["to"] = ["Tier 2"], "Tier 1"
+    assert load_model(data).reassessment == MODEL.reassessment
+
+
+IDLE_200 = (TODAY - timedelta(days=200)).isoformat()
 
 
 def test_no_engagement_for_180_days_downgrades_one_tier() -> None:
-    idle = (TODAY - timedelta(days=200)).isoformat()
-    result = score({"last_activity_date": idle}, previous="Tier 1")
+    result = score({"last_activity_date": IDLE_200}, previous="Tier 1")
     assert result.tier == "Tier 2"
     assert result.change is not None
-    assert result.change.why == "downgraded: no activity for 200 days"
+    assert result.change.why == (
+        f"downgraded Tier 1 → Tier 2: no activity since {IDLE_200} (180+ days)"
+    )
+
+
+def test_inactivity_moves_one_tier_below_the_previous_tier_not_below_the_score() -> None:
+    # the "Tier 1 -> Tier 4: no activity for 334 days": the score fell to Tier 3
+    idle = (TODAY - timedelta(days=334)).isoformat()
+    low = {"arr_potential": "50000", "employees": "600", "last_activity_date": idle}
+    result = score(low, previous="Tier 1")
+    assert result.score_tier == "Tier 3"
+    assert result.tier == "Tier 3"
+    assert result.change is not None and result.change.why == "score 45.5 fell below Tier 1"
+
+
+def test_inactivity_blocks_an_upgrade_by_score_and_moves_down_instead() -> None:
+    result = score({"last_activity_date": IDLE_200}, previous="Tier 2")
+    assert (result.score_tier, result.tier) == ("Tier 1", "Tier 3")
+
+
+def test_a_first_assessment_goes_one_tier_below_the_score() -> None:
+    result = score({"last_activity_date": IDLE_200})
+    assert result.tier == "Tier 2"
+    assert result.change is not None and result.change.from_tier is None
+
+
+def test_the_last_tier_stays_and_is_not_upgraded_by_score_while_inactive() -> None:
+    result = score({"last_activity_date": IDLE_200}, previous="Tier 4")
+    assert (result.score_tier, result.tier, result.change) == ("Tier 1", "Tier 4", None)
+    assert result.reason.startswith(f"no activity since {IDLE_200}; Tier 4 at 75.5")
 
 
 def test_179_days_is_not_yet_inactive() -> None:
