@@ -14,7 +14,7 @@ from connectors.errors import ConnectorError
 from scoring import ModelError, ScoringError
 
 if TYPE_CHECKING:
-    from plugin.store.database import LockInfo
+    from plugin.store.lock import LockInfo
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
