@@ -180,6 +180,15 @@ inbox = Table(
     Index("ix_inbox_pending", "done_at", "available_at"),
 )
 
+#: Signed requests already accepted (and signed-out sessions), kept until they could no longer
+#: be replayed; in the store, so every `serve` process sharing it refuses the same replay.
+replays = Table(
+    "replays",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
 
 def _add_candidate(engine: Engine) -> None:
     """1 -> 2: account_state.candidate, for capacity over the stored book."""
