@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from connectors.errors import ConnectorError
 from plugin.config import Config, load_config
 from plugin.errors import EXIT_FAILED, LockHeld, PluginError, exit_code
+from plugin.store.urls import first_line
 from scoring import ModelError, ScoringError
 
 T = TypeVar("T")
@@ -52,8 +53,10 @@ def guarded(fn: Callable[[], T]) -> T:
     except (PluginError, ConnectorError, ScoringError) as exc:
         raise CliError(str(exc), exit_code(exc)) from None
     except SQLAlchemyError as exc:
-        detail = exc.args[0] if exc.args else exc
-        raise CliError(f"the store is not usable: {detail}") from None
+        raise CliError(f"the store is not usable: {first_line(exc)}") from None
+    except OSError as exc:  # a full disk, a read-only directory: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CliError(f"{where}{exc.strerror or exc}") from None
 
 
 def config_from(path: Path | None) -> Config:

@@ -11,12 +11,17 @@ import json
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from connectors.errors import ConfigError
+from plugin.cli.common import guarded
+
+if TYPE_CHECKING:
+    from plugin.store.database import Store
 
 TEMPLATE_NAME = "manifest.json"
+HEADER_LIMIT = 64 * 1024  # Salesforce and Google send a few small headers
 
 
 def register(main: click.Group) -> None:
@@ -35,14 +40,20 @@ def _config_option(fn: click.decorators.FC) -> click.decorators.FC:
     )(fn)
 
 
+def _open_store(url: str) -> Store:
+    from plugin.store.database import Store
+
+    store = Store(url)
+    store.upgrade()
+    return store
+
+
 def _start_worker(config_path: Path | None, poll: float, batch: int) -> threading.Event:
     from plugin.changes import worker as inbox_worker
     from plugin.config import load_config
-    from plugin.store.database import Store
 
     config = load_config(config_path)
-    store = Store(config.store_url)
-    store.upgrade()
+    store = _open_store(config.store_url)
     stop = threading.Event()
     thread = threading.Thread(
         target=inbox_worker.run_forever,
@@ -82,21 +93,20 @@ def serve(
     from plugin.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        app = create_app({"TIERSYNC_CONFIG_PATH": config_path})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    app = guarded(lambda: create_app({"TIERSYNC_CONFIG_PATH": config_path}))
     limit = app.config["MAX_CONTENT_LENGTH"]
-    stop = _start_worker(config_path, poll, 200) if with_worker else None
+    stop = guarded(lambda: _start_worker(config_path, poll, 200)) if with_worker else None
     click.echo(f"tiersync serving on http://{host}:{port} ({threads} threads)", err=True)
     try:
-        # waitress refuses bodies over the limit itself, before the app reads a byte.
+        # waitress refuses bodies over the limit itself, before the app reads a byte (the
+        # limit is max_body_bytes + 1: waitress refuses a body of exactly its limit).
         waitress.serve(
             app,
             host=host,
             port=port,
             threads=threads,
             max_request_body_size=limit,
+            max_request_header_size=HEADER_LIMIT,
             ident="tiersync",
         )
     finally:
@@ -113,27 +123,24 @@ def worker(config_path: Path | None, once: bool, poll: float, batch_size: int) -
     """Drain the webhook inbox: re-read changed accounts, score them, write them back."""
     from plugin.changes import worker as inbox_worker
     from plugin.config import load_config
-    from plugin.store.database import Store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        config = load_config(config_path)
-        store = Store(config.store_url)
-        store.upgrade()
-        if once:
-            report = inbox_worker.drain(
+    config = guarded(lambda: load_config(config_path))
+    store = guarded(lambda: _open_store(config.store_url))
+    if once:
+        report = guarded(
+            lambda: inbox_worker.drain(
                 store,
                 inbox_worker.id_connector(config),
                 inbox_worker.current_scorer(config, store),
                 batch_size=batch_size,
             )
-            click.echo(
-                f"{report.accounts} accounts in {report.batches} batches, {report.written} "
-                f"written, {report.rejected} rejected, {report.failed_batches} failed batches"
-            )
-            return
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        )
+        click.echo(
+            f"{report.accounts} accounts in {report.batches} batches, {report.written} "
+            f"written, {report.rejected} rejected, {report.failed_batches} failed batches"
+        )
+        return
     stop = threading.Event()
     try:
         inbox_worker.run_forever(
