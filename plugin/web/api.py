@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from plugin.changes import inbox
 from plugin.web import dashboard as data
-from plugin.web.dashboard import require_token
+from plugin.web.auth import require_token
 from plugin.web.resources import resources
 
 bp = Blueprint("api", __name__, url_prefix="/api")

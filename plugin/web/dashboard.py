@@ -1,20 +1,17 @@
 """The dashboard at `/`: tiers vs target, the Tier 1 performance table, movements and runs.
 
-Never open by default: without a configured token it answers 403 saying what to set. A token
-arrives once as `?token=` (then lives in a signed session cookie) or on every request as
-`Authorization: Bearer`. Everything is rendered on the server; no CDN, so it works offline.
+Never open by default: without a configured token it answers 403 saying what to set. Sign-in
+and sessions are `plugin.web.auth`'s; a token in the address is refused. Everything is rendered
+on the server; no CDN, so it works offline.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
-from flask.typing import ResponseReturnValue
+from flask import Blueprint, render_template, url_for
 from sqlalchemy import func, select
 
 from plugin.changes import inbox
@@ -22,6 +19,7 @@ from plugin.changes.worker import id_connector
 from plugin.model import versions
 from plugin.store import accounts, journal
 from plugin.store.schema import account_state
+from plugin.web.auth import require_token
 from plugin.web.resources import Resources, resources
 from scoring import DEFAULT_MODEL, load_model
 from scoring.errors import InvalidValue
@@ -35,47 +33,6 @@ _tier1_cache: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 def now() -> datetime:
     """Return the current UTC time (one place, so tests can see what the page shows)."""
     return datetime.now(UTC)
-
-
-def _fingerprint(token: str) -> str:
-    return hashlib.sha256(b"tiersync-dashboard:" + token.encode()).hexdigest()
-
-
-def require_token() -> ResponseReturnValue | None:
-    """Let the request through when it carries the dashboard token; else answer 401/403."""
-    settings = resources().settings
-    token = settings.dashboard_token
-    if not token:
-        return _closed(settings.dashboard_token_env)
-    given = request.args.get("token")
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        given = header[len("Bearer ") :].strip()
-    if given is not None:
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return _message(401, "Wrong token.")
-        if "token" in request.args and request.method == "GET":
-            # Keep the token out of the address bar, history and Referer: swap it for a cookie.
-            session["dashboard"] = _fingerprint(token)
-            session.permanent = True
-            return redirect(request.path)
-        return None
-    if hmac.compare_digest(str(session.get("dashboard", "")), _fingerprint(token)):
-        return None
-    return _message(401, "Sign in: open this page once with ?token=YOUR_TOKEN.")
-
-
-def _closed(env_name: str) -> tuple[Response, int]:
-    text = (
-        f"The dashboard is closed because no token is configured. Set the environment "
-        f"variable {env_name} (or name another one with dashboard.token_env in tiersync.toml), "
-        f"restart, and open /?token=<that value>."
-    )
-    return _message(403, text)
-
-
-def _message(status: int, text: str) -> tuple[Response, int]:
-    return Response(render_template("message.html", text=text), mimetype="text/html"), status
 
 
 bp.before_request(require_token)
