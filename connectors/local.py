@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -118,6 +120,7 @@ class LocalCsvConnector:
         extra = [c for c in OUTPUT_COLUMNS if c not in keys]
         report = WriteReport()
         self.output.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(self.output)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.output.name}.", dir=self.output.parent)
         try:
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
@@ -131,7 +134,7 @@ class LocalCsvConnector:
                         report.written_ids.append(record.account_id)
                     else:
                         report.unchanged += 1
-            os.chmod(tmp, _file_mode(self.output))  # mkstemp makes files private (0600)
+            os.chmod(tmp, _file_mode(self.output))
             os.replace(tmp, self.output)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -141,13 +144,24 @@ class LocalCsvConnector:
 
 
 def _file_mode(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
+    """Keep an existing file's permissions; a new one is private (0600): it holds the book."""
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o600
+
+
+def remove_stale_temps(output: Path) -> int:
+    """Remove the temp files a killed write left next to output; return how many."""
+    # mkstemp names them ".<output name>." + 8 characters from [a-z0-9_]
+    pattern = re.compile(rf"\.{re.escape(output.name)}\.[a-z0-9_]{{8}}")
+    removed = 0
+    for stale in output.parent.glob(f".{glob.escape(output.name)}.*"):
+        if pattern.fullmatch(stale.name):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+                removed += 1
+    return removed
 
 
 def _open(path: Path) -> IO[str]:
