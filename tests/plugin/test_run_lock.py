@@ -36,7 +36,7 @@ class SlowReader:
 
     def __init__(self, inner: LocalCsvConnector, pause: float) -> None:
         self.inner, self.pause = inner, pause
-        self.reading = threading.Event()
+        self.reading, self.read = threading.Event(), threading.Event()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -45,6 +45,7 @@ class SlowReader:
         self.reading.set()
         time.sleep(self.pause)  # a large Bulk API read: no batch is scored meanwhile
         yield from self.inner.iter_accounts(bookmark)
+        self.read.set()
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_a_read_longer_than_the_lock_ttl_keeps_the_lock(config: Config) -> None:
     assert slow.reading.wait(30)
     store = Store(config.store_url)
     stolen = []
-    while run.is_alive():  # another process trying all along: the lock never looks free
+    while not slow.read.is_set() and run.is_alive():  # another process trying all along
         stolen.append(store.acquire_lock(LOCK, "intruder:1:1:x", 1))
         time.sleep(0.1)
     run.join()
@@ -120,16 +121,16 @@ def test_holder_ids_differ_for_every_process_and_call() -> None:
 
 
 def test_the_heartbeat_keeps_a_lock_and_notices_its_loss(tmp_store: Store) -> None:
-    assert tmp_store.acquire_lock("job", "me:1:1:a", 0.3)
-    with Heartbeat(tmp_store, "job", "me:1:1:a", 0.3) as beat:
-        time.sleep(0.8)
-        assert not tmp_store.acquire_lock("job", "other:2:2:b", 0.3)
+    assert tmp_store.acquire_lock("job", "me:1:1:a", 0.9)
+    with Heartbeat(tmp_store, "job", "me:1:1:a", 0.9) as beat:
+        time.sleep(2.0)  # more than twice the lifetime
+        assert not tmp_store.acquire_lock("job", "other:2:2:b", 0.9)
         assert not beat.lost.is_set()
         with tmp_store.engine.begin() as conn:  # the lock expired and another run took it
             conn.execute(update(locks).values(holder="other:2:2:b"))
-        assert beat.lost.wait(2)
-    time.sleep(0.4)
-    assert tmp_store.acquire_lock("job", "third:3:3:c", 0.3)
+        assert beat.lost.wait(3)
+    time.sleep(1.0)  # nobody renews "other": it expires
+    assert tmp_store.acquire_lock("job", "third:3:3:c", 0.9)
 
 
 def test_runs_of_a_dead_worker_are_closed_and_live_ones_kept(tmp_store: Store) -> None:
