@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import hmac
 import json
-import math
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from plugin.config import Config
-from plugin.errors import LockHeld
-from plugin.sync.run import run_sync
 from plugin.web import cards as cards
 from plugin.web import model_actions as addon_actions
 from plugin.web.idtokens import (
@@ -31,9 +27,9 @@ from plugin.web.idtokens import (
     verify_user_token,
 )
 from plugin.web.resources import Resources, resources
+from plugin.web.sync_now import start_sync
 
 bp = Blueprint("addon", __name__, url_prefix="/addon")
-SYNC_MARK = "addon-sync-started"
 
 __all__ = ["AddonAuthError", "GoogleCerts", "bp", "render_manifest", "verify_system_token"]
 
@@ -193,33 +189,3 @@ def render_manifest(template: Mapping[str, Any], base_url: str) -> dict[str, Any
     text = json.dumps(template).replace(MANIFEST_PLACEHOLDER, base_url.rstrip("/"))
     rendered: dict[str, Any] = json.loads(text)
     return rendered
-
-
-_sync_lock = threading.Lock()
-
-
-def start_sync(res: Resources) -> tuple[str, list[str]]:
-    """Start a sync in a background thread, unless one runs or one started too recently."""
-    holder = res.store.lock_holder("sync")
-    if holder is not None or _sync_lock.locked():
-        return "Sync already running", ["The run appears under Last run when it finishes."]
-    now, mark = res.clock(), res.store.get_watermark(SYNC_MARK)
-    since = now - float(mark) if mark else math.inf
-    if since < res.settings.sync_interval:
-        wait = math.ceil(res.settings.sync_interval - since)
-        return "Sync not started", [
-            f"A sync started {since:.0f} s ago; the next can start in {wait} s."
-        ]
-    res.store.set_watermark(SYNC_MARK, f"{now:.3f}")
-
-    def run() -> None:
-        with _sync_lock:
-            try:
-                run_sync(res.config, store=res.store)
-            except LockHeld:  # a nightly run started meanwhile: it does the same work
-                return
-            except Exception:  # run_sync recorded the failed run; the card shows it
-                return
-
-    threading.Thread(target=run, name="tiersync-sync-now", daemon=True).start()
-    return "Sync started", ["The run appears under Last run when it finishes."]
