@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import glob
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from connectors.errors import ConfigError
+from connectors.errors import ConfigError, ConnectorError, FatalError
 from scoring import Result
 
 # Spreadsheet programs run cells starting with these as formulas; CRM text must stay text.
@@ -51,6 +55,14 @@ def safe(value: Any) -> Any:
     return value
 
 
+def write_error(output: Path, exc: OSError) -> ConnectorError:
+    """Name an output that could not be written: a full disk is a failed run, else the set-up."""
+    message = f"cannot write {output}: {exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        return FatalError(message)  # exit 1: nothing to fix in the config
+    return ConfigError(message)  # a folder it may not write to: exit 2
+
+
 def temp_beside(output: Path) -> str:
     """Create an empty temp file beside output (its folder made when missing); name the path
     in a one-line error when that folder cannot be written."""
@@ -58,16 +70,27 @@ def temp_beside(output: Path) -> str:
         output.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise write_error(output, exc) from None
     os.close(fd)
     return tmp
 
 
 def file_mode(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
+    """Keep an existing file's permissions; a new one is private (0600): it holds the book."""
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o600
+
+
+def remove_stale_temps(output: Path) -> int:
+    """Remove the temp files a killed write left next to output; return how many."""
+    # mkstemp names them ".<output name>." + 8 characters from [a-z0-9_]
+    pattern = re.compile(rf"\.{re.escape(output.name)}\.[a-z0-9_]{{8}}")
+    removed = 0
+    for stale in output.parent.glob(f".{glob.escape(output.name)}.*"):
+        if pattern.fullmatch(stale.name):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+                removed += 1
+    return removed

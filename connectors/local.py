@@ -10,7 +10,14 @@ from pathlib import Path
 
 from connectors.base import RecordFailure, WriteReport
 from connectors.csvfiles import ENCODING_HINT, Dialect, rows, sniff, writer_for
-from connectors.csvout import cell, file_mode, output_values, temp_beside
+from connectors.csvout import (
+    cell,
+    file_mode,
+    output_values,
+    remove_stale_temps,
+    temp_beside,
+    write_error,
+)
 from connectors.errors import ConfigError
 from connectors.localrows import RowReader
 from scoring import AccountRecord, Outputs, Result
@@ -156,6 +163,7 @@ class LocalCsvConnector:
         layout = self.layout()
         extra = [c for c in OUTPUT_COLUMNS if c not in layout.keys]
         report = WriteReport()
+        remove_stale_temps(self.output)
         tmp = temp_beside(self.output)
         try:
             with open(tmp, "w", newline="", encoding=layout.dialect.output_encoding) as out:
@@ -174,7 +182,7 @@ class LocalCsvConnector:
             os.chmod(tmp, file_mode(self.output))  # mkstemp makes files private (0600)
             os.replace(tmp, self.output)
         except OSError as exc:
-            raise ConfigError(f"cannot write {self.output}: {exc.strerror or exc}") from None
+            raise write_error(self.output, exc) from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

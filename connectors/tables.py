@@ -75,3 +75,18 @@ def positive_int(data: Mapping[str, Any], key: str, default: int, table: str) ->
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{table}.{key}: expected a positive whole number")
     return value
+
+
+def secret_in_file(where: str, variable: str, env_key: str) -> ConfigError:
+    """Return the one error for a secret written in the config file: name the variable to use."""
+    return ConfigError(
+        f"{where}: secrets do not belong in the config file; set the environment variable "
+        f"{variable} instead (or name another variable with {env_key})"
+    )
+
+
+def refuse_secrets(table: str, data: Mapping[str, Any], secrets: Mapping[str, str]) -> None:
+    """Raise the secret-in-file error for the first key of `secrets` (key -> variable) in data."""
+    for key, variable in secrets.items():
+        if key in data:
+            raise secret_in_file(f"{table}.{key}", variable, f"{key}_env")

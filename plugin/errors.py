@@ -41,6 +41,10 @@ class StoreError(PluginError):
     """The store cannot be opened or migrated: the message names the URL (without password)."""
 
 
+class StoreConfigError(StoreError, ConfigError):
+    """The store URL needs what is not there (a driver): fix the set-up and re-run (exit 2)."""
+
+
 def exit_code(exc: BaseException) -> int:
     """Return the CLI exit code for an error: 2 for configuration, 1 for anything else."""
     if isinstance(exc, ConnectorConfigError | ModelError):

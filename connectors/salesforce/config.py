@@ -9,7 +9,14 @@ from typing import Any
 
 from connectors.errors import ConfigError
 from connectors.salesforce.names import check_api_name
-from connectors.tables import names_table, number, optional_text, text_list, whole
+from connectors.tables import (
+    names_table,
+    number,
+    optional_text,
+    refuse_secrets,
+    text_list,
+    whole,
+)
 from scoring import INPUT_FIELDS
 from scoring.fields import FIELDS
 
@@ -142,12 +149,7 @@ class SalesforceConfig:
                 "salesforce.lag_minutes: the lag window is one setting for every source; "
                 "use [sync] lag_seconds"
             )
-        for secret in SECRET_ENV:
-            if secret in data:
-                raise ConfigError(
-                    f"salesforce.{secret}: secrets do not belong in the config file; "
-                    f"set {SECRET_ENV[secret]} or name a variable with {secret}_env"
-                )
+        refuse_secrets("salesforce", data, SECRET_ENV)
         known = set(cls.__dataclass_fields__) - set(SECRET_ENV)
         known |= {f"{name}_env" for name in (*SECRET_ENV, *PLAIN_ENV)}
         unknown = sorted(set(data) - known)

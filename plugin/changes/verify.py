@@ -38,6 +38,9 @@ TIMESTAMP_HEADER = "X-Tiersync-Timestamp"
 SIGNATURE_HEADER = "X-Tiersync-Signature"
 SIGNATURE_VERSION = "v1"
 MAX_CALLOUT_IDS = 200
+MAX_FUTURE_SKEW = 30  # seconds a sender's clock may run ahead of ours
+MAX_TIMESTAMP_CHARS = 12  # Unix seconds have 10 digits until the year 2286
+MAX_SIGNATURE_CHARS = 128  # "v1=" and 64 hex digits, with room for whitespace
 
 
 class WebhookError(PluginError):
@@ -98,6 +101,8 @@ def parse_outbound_message(body: bytes, max_notifications: int = 100) -> Outboun
         ) from None
     except ParseError as exc:
         raise MessageError(f"not well-formed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # an unknown or multi-byte declared encoding
+        raise MessageError(f"unsupported XML encoding: {str(exc)[:80]}") from None
     if root.tag != f"{{{SOAP_NS}}}Envelope":
         raise MessageError("not a SOAP 1.1 envelope (soapenv:Envelope)")
     notes = root.find(f"{{{SOAP_NS}}}Body/{{{OUTBOUND_NS}}}notifications")
@@ -156,7 +161,11 @@ def verify_signature(
     now: Callable[[], float],
     window: int = 300,
 ) -> int:
-    """Check the HMAC-SHA256 signature and replay window of a callout; return its timestamp."""
+    """Check the HMAC-SHA256 signature and replay window of a callout; return its timestamp.
+
+    The window reaches `window` seconds into the past but only MAX_FUTURE_SKEW into the future;
+    refusing the same signature twice within the window is the caller's replay cache.
+    """
     if not secret:
         raise SignatureError("no signing secret is configured")
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -166,12 +175,17 @@ def verify_signature(
         raise SignatureError(f"missing {TIMESTAMP_HEADER} header")
     if not given:
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-    try:
-        timestamp = int(raw_ts)
-    except ValueError:
-        raise SignatureError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds") from None
-    if abs(now() - timestamp) > window:
+    if len(given) > MAX_SIGNATURE_CHARS:
+        raise SignatureError(f"{SIGNATURE_HEADER} is longer than {MAX_SIGNATURE_CHARS} characters")
+    raw_ts = raw_ts.strip()
+    if not raw_ts.isascii() or not raw_ts.isdigit() or len(raw_ts) > MAX_TIMESTAMP_CHARS:
+        raise SignatureError(f"{TIMESTAMP_HEADER} is not a Unix time in seconds")
+    timestamp = int(raw_ts)
+    age = now() - timestamp
+    if age > window:
         raise SignatureError(f"timestamp outside the {window}-second replay window")
+    if age < -MAX_FUTURE_SKEW:
+        raise SignatureError(f"timestamp more than {MAX_FUTURE_SKEW} seconds in the future")
     expected = sign(body, secret, timestamp)
     if not hmac.compare_digest(expected.encode(), given.strip().encode()):
         raise SignatureError("signature does not match the body")

@@ -8,8 +8,6 @@ system rejects are recorded as write failures and their inbox rows are closed.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from plugin.config import Config
 from plugin.model import versions
 from plugin.store import journal
 from plugin.store.database import Store
+from plugin.store.lock import new_holder
 from plugin.sync.context import RunContext
 from plugin.sync.source import sync_source
 from plugin.wiring import open_by_id_source
@@ -45,8 +44,8 @@ class DrainReport:
 
 
 def worker_id() -> str:
-    """Return a name for this worker that is unique across hosts and processes."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    """Return a name for this worker that is unique across hosts, containers and processes."""
+    return new_holder()
 
 
 def process(ctx: RunContext, claim: inbox.Claim, report: DrainReport, connector: Connector) -> bool:
@@ -116,6 +115,7 @@ def drain(
     """Process batches until the inbox has nothing claimable (bounded by max_batches)."""
     name = worker or worker_id()
     report = DrainReport()
+    journal.close_abandoned_webhook_runs(store, inbox.LEASE)  # runs of workers that died
     for _ in range(max_batches):
         claim = inbox.claim(store, name, limit=batch_size)
         if claim is None:

@@ -15,6 +15,7 @@ import click
 
 from connectors.errors import ConnectorError
 from plugin.config import Config, load_config
+from plugin.config.urls import first_line
 from plugin.errors import EXIT_FAILED, LockHeld, PluginError, exit_code
 from scoring import ModelError, ScoringError
 
@@ -51,11 +52,13 @@ def guarded(fn: Callable[[], T]) -> T:
         raise CliError(f"{exc}; try again when it has finished") from None
     except (PluginError, ConnectorError, ScoringError) as exc:
         raise CliError(str(exc), exit_code(exc)) from None
+    except OSError as exc:  # a full disk, a read-only directory: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CliError(f"{where}{exc.strerror or exc}") from None
     except Exception as exc:
         if not is_store_error(exc):
             raise
-        detail = exc.args[0] if exc.args else exc
-        raise CliError(f"the store is not usable: {detail}") from None
+        raise CliError(f"the store is not usable: {first_line(exc)}") from None
 
 
 def is_store_error(exc: BaseException) -> bool:

@@ -17,20 +17,21 @@ import waitress
 
 from connectors.errors import ConfigError
 from plugin.changes import worker as inbox_worker
-from plugin.cli.common import CONFIG_OPTION, CliError
+from plugin.cli.common import CONFIG_OPTION, CliError, guarded
 from plugin.config import Config, load_config
-from plugin.errors import EXIT_USAGE, exit_code
+from plugin.errors import EXIT_USAGE
 from plugin.store.database import Store
 from plugin.web.app import create_app
 
+TEMPLATE_NAME = "manifest.json"
+HEADER_LIMIT = 64 * 1024  # Salesforce and Google send a few small headers
+
 
 def _open(config_path: Path | None) -> tuple[Config, Store]:
-    try:
-        config = load_config(config_path)
-        store = Store(config.store_url)
-        store.upgrade()
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
+    """Load the config and open the store, or exit with one line naming what to fix."""
+    config = guarded(lambda: load_config(config_path))
+    store = guarded(lambda: Store(config.store_url))
+    guarded(store.upgrade)
     return config, store
 
 
@@ -70,21 +71,20 @@ def serve(
 ) -> None:
     """Serve webhooks, the add-on backend and the dashboard on waitress."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        app = create_app({"TIERSYNC_CONFIG_PATH": config_path})
-    except ConfigError as exc:
-        raise CliError(str(exc), exit_code(exc)) from None
+    app = guarded(lambda: create_app({"TIERSYNC_CONFIG_PATH": config_path}))
     limit = app.config["MAX_CONTENT_LENGTH"]
     stop = _start_worker(*_open(config_path), poll, 200) if with_worker else None
     click.echo(f"tiersync serving on http://{host}:{port} ({threads} threads)", err=True)
     try:
-        # waitress refuses bodies over the limit itself, before the app reads a byte.
+        # waitress refuses bodies over the limit itself, before the app reads a byte (the
+        # limit is max_body_bytes + 1: waitress refuses a body of exactly its limit).
         waitress.serve(
             app,
             host=host,
             port=port,
             threads=threads,
             max_request_body_size=limit,
+            max_request_header_size=HEADER_LIMIT,
             ident="tiersync",
         )
     finally:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from connectors.errors import ConfigError
 from connectors.salesforce.config import SalesforceConfig
 from connectors.sheets.config import SheetsConfig
-from connectors.tables import known
+from connectors.tables import known, secret_in_file
+from plugin.config.urls import has_password
 from plugin.config.web import WebSettings
 
 T = TypeVar("T")
@@ -236,9 +237,14 @@ def _path(value: Any, base: Path, where: str) -> Path:
 def _store_url(t: Mapping[str, Any], base: Path, env: Mapping[str, str]) -> str:
     known("store", t, ("url", "url_env"))
     url_env = _get(t, "url_env", str, DATABASE_URL_ENV, "store.")
-    url = env.get(url_env) or _get(t, "url", str, None, "store.") or "sqlite:///tiersync.db"
+    in_file = _get(t, "url", str, None, "store.")
+    if in_file is not None and has_password(in_file):
+        raise secret_in_file("store.url (it holds a password)", url_env, "url_env")
+    url = env.get(url_env) or in_file or "sqlite:///tiersync.db"
     if "://" not in url:
-        raise ConfigError(f"store.url: not a database URL: {url!r}")
+        # never echo the value: a malformed URL may still hold a password
+        where = url_env if env.get(url_env) else "store.url"
+        raise ConfigError(f"{where}: not a database URL (e.g. postgresql://user@host/db)")
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != "sqlite:///:memory:" and not url.startswith("sqlite:////"):
         url = prefix + str(base / url[len(prefix) :])  # relative to the config file, not cwd

@@ -1,13 +1,14 @@
 """The store's door: the engine, schema creation and migration, the run lock and watermarks.
 
 SQLAlchemy Core over a SQLite file by default, PostgreSQL by URL. The program creates and
-migrates its own schema (`Store.upgrade`), so there is nothing to install by hand.
+migrates its own schema (`Store.upgrade`), so there is nothing to install by hand. A new SQLite
+file is created readable by its owner only: it holds run history and the scheduler's jobs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import contextlib
+import os
 from typing import Any
 
 from sqlalchemy import (
@@ -20,26 +21,19 @@ from sqlalchemy import (
     update,
 )
 
-from plugin.errors import ConfigError, StoreError
+from plugin.config.urls import first_line, masked
+from plugin.errors import StoreConfigError, StoreError
+from plugin.store.lock import LockInfo, LockMixin
 from plugin.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
-    locks,
     metadata,
     schema_version,
     utcnow,
     watermarks,
 )
 
-
-@dataclass(frozen=True)
-class LockInfo:
-    """Who holds a lock and until when."""
-
-    name: str
-    holder: str
-    acquired_at: datetime
-    expires_at: datetime
+__all__ = ["LockInfo", "Store", "normalize_url"]
 
 
 def normalize_url(url: str) -> str:
@@ -74,7 +68,7 @@ def _cannot_open(engine: Engine, error: exc.DBAPIError) -> str:
     )
 
 
-class Store:
+class Store(LockMixin):
     """The database behind runs, history, versions, locks and watermarks."""
 
     def __init__(self, url: str) -> None:
@@ -84,13 +78,19 @@ class Store:
             kwargs["connect_args"] = {"timeout": 30}
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
-        except ModuleNotFoundError as exc:
-            raise ConfigError(missing_driver(self.url, exc.name)) from None
+        except ModuleNotFoundError as error:
+            fix = missing_driver(self.url, error.name)
+            raise StoreConfigError(f"{fix} (store {masked(self.url)})") from None
+        except (exc.ArgumentError, ImportError) as error:  # a typo in the URL, a broken driver
+            raise StoreError(f"store {masked(self.url)}: {first_line(error)}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def upgrade(self) -> int:
         """Create missing tables and apply migrations; return the schema version."""
+        if self.engine.dialect.name == "sqlite":  # created here, never by merely opening
+            with contextlib.suppress(OSError):  # a folder it cannot write: named by the connect
+                _create_private(self.engine.url.database)
         for attempt in range(3):
             try:
                 metadata.create_all(self.engine)
@@ -99,7 +99,9 @@ class Store:
                 if _unopenable(self.engine, error):
                     raise StoreError(_cannot_open(self.engine, error)) from None
                 if attempt == 2:
-                    raise
+                    raise StoreError(
+                        f"the store {masked(self.url)} is not usable: {first_line(error)}"
+                    ) from None
         return SCHEMA_VERSION
 
     def _migrate(self) -> int:
@@ -118,67 +120,6 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-    # -- the run lock ------------------------------------------------------------------
-
-    def acquire_lock(self, name: str, holder: str, ttl: float | timedelta) -> bool:
-        """Take the lock (or renew it for the same holder, or take over an expired one)."""
-        now = utcnow()
-        expires = now + (ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl))
-        values = {"holder": holder, "acquired_at": now, "expires_at": expires}
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(locks).values(name=name, **values))
-            return True
-        except exc.IntegrityError:
-            pass
-        with self.engine.begin() as conn:
-            taken = conn.execute(
-                update(locks)
-                .where(locks.c.name == name)
-                .where((locks.c.expires_at < now) | (locks.c.holder == holder))
-                .values(**values)
-            )
-            return taken.rowcount == 1
-
-    def refresh_lock(self, name: str, holder: str, ttl: float | timedelta) -> bool:
-        """Extend a lock this holder still holds; False when it was lost."""
-        expires = utcnow() + (ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl))
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(locks)
-                .where(locks.c.name == name, locks.c.holder == holder)
-                .values(expires_at=expires)
-            )
-            return done.rowcount == 1
-
-    def take_over_lock(self, name: str, old: str, holder: str, ttl: float | timedelta) -> bool:
-        """Take a lock from a holder known to be dead (only if that holder still has it)."""
-        now = utcnow()
-        expires = now + (ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl))
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(locks)
-                .where(locks.c.name == name, locks.c.holder == old)
-                .values(holder=holder, acquired_at=now, expires_at=expires)
-            )
-            return done.rowcount == 1
-
-    def release_lock(self, name: str, holder: str) -> bool:
-        """Release the lock if this holder holds it."""
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                locks.delete().where(locks.c.name == name, locks.c.holder == holder)
-            )
-            return done.rowcount == 1
-
-    def lock_holder(self, name: str) -> LockInfo | None:
-        """Return the live holder of a lock, or None when free or expired."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(locks).where(locks.c.name == name)).first()
-        if row is None or row.expires_at < utcnow():
-            return None
-        return LockInfo(row.name, row.holder, row.acquired_at, row.expires_at)
 
     # -- watermarks (and other small bookmarks) -----------------------------------------
 
@@ -201,6 +142,14 @@ class Store:
             )
             if done.rowcount == 0:
                 conn.execute(insert(watermarks).values(name=name, value=value, updated_at=now))
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (its -wal and -shm files follow it)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, literal, select, update
 
 from connectors.base import RecordFailure
 from plugin.store.database import Store
-from plugin.store.schema import runs, utcnow, write_failures
+from plugin.store.schema import inbox, runs, utcnow, write_failures
 
 
 def start_run(store: Store, holder: str, kind: str = "sync") -> int:
@@ -46,6 +47,28 @@ def close_abandoned_runs(store: Store, kind: str = "sync") -> int:
             update(runs)
             .where(runs.c.status == "running", runs.c.kind == kind)
             .values(status="interrupted", finished_at=utcnow(), error="the process stopped")
+        )
+        return int(done.rowcount)
+
+
+def close_abandoned_webhook_runs(store: Store, older_than: timedelta) -> int:
+    """Mark webhook runs interrupted whose worker holds no live claim any more (it died)."""
+    now = utcnow()
+    live = (
+        select(literal(1))
+        .select_from(inbox)
+        .where(
+            inbox.c.claimed_by == runs.c.holder,
+            inbox.c.done_at.is_(None),
+            inbox.c.claimed_until >= now,
+        )
+    )
+    with store.engine.begin() as conn:
+        done = conn.execute(
+            update(runs)
+            .where(runs.c.status == "running", runs.c.kind == "webhook")
+            .where(runs.c.started_at < now - older_than, ~exists(live))
+            .values(status="interrupted", finished_at=now, error="the worker stopped mid-batch")
         )
         return int(done.rowcount)
 

@@ -182,6 +182,15 @@ inbox = Table(
     Index("ix_inbox_pending", "done_at", "available_at"),
 )
 
+#: Signed requests already accepted (and signed-out sessions), kept until they could no longer
+#: be replayed; in the store, so every `serve` process sharing it refuses the same replay.
+replays = Table(
+    "replays",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
 
 #: Demotions waiting for the review date or a manager (new tables need no migration step:
 #: `Store.upgrade` creates every missing table).

@@ -7,8 +7,6 @@ expires if its holder dies); re-running after a crash converges with no duplicat
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +18,8 @@ from plugin.errors import Interrupted, LockHeld
 from plugin.model.versions import resolve_model
 from plugin.store import accounts, journal
 from plugin.store.database import Store
+from plugin.store.heartbeat import Heartbeat
+from plugin.store.lock import holder_is_dead, new_holder
 from plugin.sync.context import RunContext
 from plugin.sync.preview import dry_run_source
 from plugin.sync.report import RunReport, render
@@ -56,12 +56,16 @@ def run_sync(
         store.upgrade()
         if dry_run:
             return _dry_run(config, store, today, started, connectors)
-        holder = holder or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-        if not _lock(store, holder, config.sync.lock_ttl_seconds):
+        holder = holder or new_holder()
+        ttl = config.sync.lock_ttl_seconds
+        if not _lock(store, holder, ttl):
             info = store.lock_holder(LOCK)
             raise LockHeld(info.holder if info else None, info.acquired_at if info else None)
         try:
-            return _locked(config, store, holder, today, started, progress, stop, connectors)
+            with Heartbeat(store, LOCK, holder, ttl) as beat:
+                return _locked(
+                    config, store, holder, today, started, progress, stop, connectors, beat
+                )
         finally:
             store.release_lock(LOCK, holder)
     finally:
@@ -70,27 +74,15 @@ def run_sync(
 
 
 def _lock(store: Store, holder: str, ttl: int) -> bool:
-    """Take the run lock; also from a holder on this host whose process is gone."""
+    """Take the run lock; also from a process of this host and PID namespace that is gone."""
     if store.acquire_lock(LOCK, holder, ttl):
         return True
     info = store.lock_holder(LOCK)
     if info is None:
         return store.acquire_lock(LOCK, holder, ttl)
-    host, _, rest = info.holder.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+    if not holder_is_dead(info.holder):
         return False
     return store.take_over_lock(LOCK, info.holder, holder, ttl)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _locked(
@@ -102,13 +94,14 @@ def _locked(
     progress: Progress | None,
     stop: threading.Event | None,
     factory: ConnectorFactory,
+    beat: Heartbeat,
 ) -> RunReport:
     journal.close_abandoned_runs(store)
     run_id = journal.start_run(store, holder)
     report = RunReport(run_id, "running")
 
     def tick(n: int, total: int | None) -> None:
-        if not store.refresh_lock(LOCK, holder, config.sync.lock_ttl_seconds):
+        if beat.lost.is_set():  # the heartbeat renews the lock; it only notices a loss
             raise Interrupted("the run lock was lost (expired and taken by another run)")
         if n >= 0 and progress is not None:
             progress(n, total)

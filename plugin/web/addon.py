@@ -1,108 +1,76 @@
 """The Sheets add-on backend (Workspace add-on, HTTP runtime): verified requests, JSON cards.
 
-Google calls each endpoint with a system ID token it signs for the add-on's service account,
-audience = the endpoint URL. We verify signature, issuer, audience, expiry and that email with
-google-auth, against certificates from an injectable fetcher (tests use a local RSA key).
+Every call carries a system ID token Google signs for the add-on's service account (audience =
+the endpoint URL) and must come from the configured spreadsheet. Apply and Sync now also need
+the user's own ID token, verified, naming an email in `addon.managers`: that email is the audit
+name. Sync now starts at most once per `addon.sync_interval_seconds`.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
-import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import google.auth.exceptions
-import requests
 from flask import Blueprint, Response, jsonify, request
-from google.auth import jwt
 
-from plugin.errors import LockHeld, PluginError
-from plugin.sync.run import run_sync
+from plugin.config import Config
 from plugin.web import cards as cards
 from plugin.web import model_actions as addon_actions
+from plugin.web.idtokens import (
+    AddonAuthError,
+    CertsUnavailable,
+    GoogleCerts,
+    NotAllowed,
+    verify_system_token,
+    verify_user_token,
+)
 from plugin.web.resources import Resources, resources
+from plugin.web.sync_now import start_sync
 
 bp = Blueprint("addon", __name__, url_prefix="/addon")
-GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
-GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
-CLOCK_SKEW = 10  # seconds of clock difference tolerated between Google and this host
+
+__all__ = ["AddonAuthError", "GoogleCerts", "bp", "render_manifest", "verify_system_token"]
 
 
-class AddonAuthError(PluginError):
-    """The request does not carry a valid system ID token for this add-on: answer 401."""
+@bp.errorhandler(AddonAuthError)
+def _unauthenticated(exc: AddonAuthError) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 401
 
 
-class GoogleCerts:
-    """Google's ID-token signing certificates, cached for the max-age Google sends (or 1 h)."""
-
-    def __init__(self, get: Callable[[str], requests.Response] | None = None) -> None:
-        self._get = get or (lambda url: requests.get(url, timeout=10))
-        self._certs: Mapping[str, str] = {}
-        self._expires = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> Mapping[str, str]:
-        """Return {key id: PEM certificate}, fetching again once the cached copy expired."""
-        with self._lock:
-            if time.monotonic() >= self._expires:
-                response = self._get(GOOGLE_CERTS_URL)
-                response.raise_for_status()
-                self._certs = dict(response.json())
-                self._expires = time.monotonic() + _max_age(response.headers.get("Cache-Control"))
-            return self._certs
+@bp.errorhandler(NotAllowed)
+def _forbidden(exc: NotAllowed) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 403
 
 
-def _max_age(header: str | None) -> float:
-    for part in (header or "").split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "max-age" and value.isdigit():
-            return float(value)
-    return 3600.0
+@bp.errorhandler(CertsUnavailable)
+def _unavailable(exc: CertsUnavailable) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 503
 
 
-def verify_system_token(
-    token: str,
-    *,
-    audience: str,
-    service_account_email: str,
-    certs: Callable[[], Mapping[str, str]],
-) -> dict[str, Any]:
-    """Return the claims of a valid system ID token, else raise AddonAuthError saying why."""
-    try:
-        claims: dict[str, Any] = jwt.decode(  # type: ignore[no-untyped-call]
-            token, certs=certs(), audience=audience, clock_skew_in_seconds=CLOCK_SKEW
-        )
-    except (ValueError, google.auth.exceptions.GoogleAuthError) as exc:
-        raise AddonAuthError(f"invalid ID token: {exc}") from None
-    if claims.get("iss") not in GOOGLE_ISSUERS:
-        raise AddonAuthError(f"ID token issuer {claims.get('iss')!r} is not Google")
-    if claims.get("email") != service_account_email or not claims.get("email_verified", False):
-        raise AddonAuthError("ID token is not from the add-on's service account")
-    return claims
+def _body() -> Mapping[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, Mapping) else {}
+
+
+def _auth_field(body: Mapping[str, Any], name: str) -> str | None:
+    auth = body.get("authorizationEventObject")
+    value = auth.get(name) if isinstance(auth, Mapping) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _bearer(body: Mapping[str, Any]) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[len("Bearer ") :].strip()
-    auth = body.get("authorizationEventObject")
-    token = auth.get("systemIdToken") if isinstance(auth, Mapping) else None
-    return token if isinstance(token, str) else None
+    return _auth_field(body, "systemIdToken")
 
 
-def _user(body: Mapping[str, Any]) -> str:
-    """Return the acting user's email for the audit trail (from the request Google vouched for)."""
-    auth = body.get("authorizationEventObject")
-    token = auth.get("userIdToken") if isinstance(auth, Mapping) else None
-    if isinstance(token, str):
-        try:
-            claims = jwt.decode(token, verify=False)  # type: ignore[no-untyped-call]
-            return str(claims.get("email") or "add-on user")
-        except ValueError:
-            pass
-    return "add-on user"
+def _certs(res: Resources) -> Callable[[], Mapping[str, str]]:
+    if res.certs is None:
+        res.certs = GoogleCerts(res.settings.certs_url)
+    return res.certs
 
 
 @bp.before_request
@@ -113,27 +81,51 @@ def _verify() -> tuple[Response, int] | None:
         return jsonify(
             error="add-on not configured: set addon.base_url and addon.service_account_email"
         ), 401
-    body = request.get_json(silent=True) or {}
-    token = _bearer(body if isinstance(body, Mapping) else {})
+    body = _body()
+    token = _bearer(body)
     if not token:
-        return jsonify(error="missing system ID token"), 401
+        raise AddonAuthError("missing system ID token")
     audience = settings.audience or f"{settings.base_url}{request.path}"
-    try:
-        verify_system_token(
-            token,
-            audience=audience,
-            service_account_email=settings.service_account_email,
-            certs=res.certs or _google_certs(res),
-        )
-    except AddonAuthError as exc:
-        return jsonify(error=str(exc)), 401
+    verify_system_token(
+        token,
+        audience=audience,
+        service_account_email=settings.service_account_email,
+        certs=_certs(res),
+    )
+    problem = sheet_problem(res.config, body)
+    if problem and request.endpoint != "addon.homepage":  # the homepage explains it instead
+        raise NotAllowed(problem)
     return None
 
 
-def _google_certs(res: Resources) -> Callable[[], Mapping[str, str]]:
-    if res.certs is None:
-        res.certs = GoogleCerts()
-    return res.certs
+def sheet_problem(config: Config, body: Mapping[str, Any]) -> str | None:
+    """Return why the event's spreadsheet is not the configured one, or None when it is."""
+    if config.sheets is None:
+        return "no spreadsheet is configured: set [sheets] spreadsheet_key to the model sheet's id"
+    sheet = body.get("sheets")
+    given = sheet.get("id") if isinstance(sheet, Mapping) else None
+    if not isinstance(given, str) or not given:
+        return "open the model spreadsheet and grant tiersync access to it"
+    if not hmac.compare_digest(given.encode(), config.sheets.spreadsheet_key.encode()):
+        return "this is not the spreadsheet tiersync is configured for ([sheets] spreadsheet_key)"
+    return None
+
+
+def manager(res: Resources, body: Mapping[str, Any]) -> str:
+    """Return the verified email of the acting manager, else raise NotAllowed or AddonAuthError."""
+    settings = res.settings
+    if not settings.managers or not settings.oauth_client_id:
+        raise NotAllowed(
+            "only managers may apply a model or start a sync: set addon.oauth_client_id and "
+            "list their emails in addon.managers"
+        )
+    token = _auth_field(body, "userIdToken")
+    if token is None:
+        raise AddonAuthError("missing user ID token")
+    email = verify_user_token(token, client_id=settings.oauth_client_id, certs=_certs(res))
+    if email not in settings.managers:
+        raise NotAllowed(f"{email} is not in addon.managers: ask a manager to apply or sync")
+    return email
 
 
 def _base() -> str:
@@ -144,6 +136,9 @@ def _base() -> str:
 def homepage() -> Response:
     """Show the model status, last validation, last run and the actions."""
     res = resources()
+    problem = sheet_problem(res.config, _body())
+    if problem:
+        return jsonify(cards.push(cards.notice_card("tiersync", [problem])))
     status = addon_actions.status(res.config, res.store)
     return jsonify(cards.push(cards.status_card(_base(), *status)))
 
@@ -168,16 +163,19 @@ def preview() -> Response:
 
 @bp.post("/apply")
 def apply() -> Response:
-    """Apply the sheet's model as a new version (the next sync uses it)."""
-    body = request.get_json(silent=True) or {}
-    title, lines = addon_actions.apply(resources().config, resources().store, _user(body))
+    """Apply the sheet's model as a new version (the next sync uses it); managers only."""
+    res = resources()
+    user = manager(res, _body())
+    title, lines = addon_actions.apply(res.config, res.store, user)
     return jsonify(cards.update(cards.message_card(_base(), title, lines), title))
 
 
 @bp.post("/sync")
 def sync_now() -> Response:
-    """Start a sync in the background (the run lock keeps it to one at a time)."""
-    title, lines = start_sync(resources())
+    """Start a sync in the background (one at a time, at most once per interval); managers only."""
+    res = resources()
+    manager(res, _body())
+    title, lines = start_sync(res)
     return jsonify(cards.update(cards.message_card(_base(), title, lines), title))
 
 
@@ -191,25 +189,3 @@ def render_manifest(template: Mapping[str, Any], base_url: str) -> dict[str, Any
     text = json.dumps(template).replace(MANIFEST_PLACEHOLDER, base_url.rstrip("/"))
     rendered: dict[str, Any] = json.loads(text)
     return rendered
-
-
-_sync_lock = threading.Lock()
-
-
-def start_sync(res: Resources) -> tuple[str, list[str]]:
-    """Start a sync in a background thread; the store's run lock keeps it to one at a time."""
-    holder = res.store.lock_holder("sync")
-    if holder is not None or _sync_lock.locked():
-        return "Sync already running", [f"Started by {holder.holder if holder else 'this server'}"]
-
-    def run() -> None:
-        with _sync_lock:
-            try:
-                run_sync(res.config, store=res.store)
-            except LockHeld:  # a nightly run started meanwhile: it does the same work
-                return
-            except Exception:  # run_sync recorded the failed run; the card shows it
-                return
-
-    threading.Thread(target=run, name="tiersync-sync-now", daemon=True).start()
-    return "Sync started", ["The run appears under Last run when it finishes."]

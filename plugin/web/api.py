@@ -10,8 +10,8 @@ from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 
 from plugin.changes import inbox
-from plugin.web import dashboard as data
-from plugin.web.dashboard import require_token
+from plugin.web import panels as data
+from plugin.web.auth import require_token
 from plugin.web.resources import resources
 
 bp = Blueprint("api", __name__, url_prefix="/api")

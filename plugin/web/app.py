@@ -12,25 +12,23 @@ from typing import Any
 
 from flask import Flask
 
-from plugin.web import addon, api, dashboard, review, webhooks
+from plugin.web import addon, api, auth, dashboard, review, security, webhooks
 from plugin.web.resources import init_app
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the tiersync web app (test_config overrides config, store, clock, certs)."""
-    app = Flask(__name__)
-    app.config.from_mapping(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="tiersync_session",
-        JSON_SORT_KEYS=False,
-    )
+    app = security.TiersyncFlask(__name__)
+    app.config.from_mapping(JSON_SORT_KEYS=False)
     if test_config is not None:
         app.config.update(test_config)
-    init_app(app)
+    res = init_app(app)
+    auth.configure(app, res.settings)
+    security.init_app(app)
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(addon.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(review.bp)

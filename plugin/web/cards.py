@@ -1,12 +1,15 @@
 """Cards for the Sheets add-on (HTTP runtime): plain JSON built from plain values.
 
 Google renders these; the shapes follow the Workspace add-on card reference: a homepage answers
-`action.navigations[].pushCard`, a button answers `renderActions` with `updateCard`.
+`action.navigations[].pushCard`, a button answers `renderActions` with `updateCard`. Text widgets
+and section headers render simple HTML (links, bold), so every value is escaped: CRM text, model
+names and emails show as written and can never become a link.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from html import escape
 from typing import Any
 
 Card = dict[str, Any]
@@ -33,12 +36,14 @@ def update(card: Card, note: str | None = None) -> dict[str, Any]:
 
 def text(label: str, value: str, wrap: bool = True) -> dict[str, Any]:
     """Return a decoratedText widget: a small label over a value."""
-    return {"decoratedText": {"topLabel": label, "text": value, "wrapText": wrap}}
+    return {
+        "decoratedText": {"topLabel": label, "text": escape(value, quote=False), "wrapText": wrap}
+    }
 
 
 def paragraph(value: str) -> dict[str, Any]:
     """Return a textParagraph widget."""
-    return {"textParagraph": {"text": value}}
+    return {"textParagraph": {"text": escape(value, quote=False)}}
 
 
 def buttons(base_url: str, names: Iterable[tuple[str, str]] = ACTIONS) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def card(title: str, sections: Sequence[Mapping[str, Any]], subtitle: str = "") 
 
 def section(header: str, widgets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Return a card section."""
-    return {"header": header, "widgets": [dict(w) for w in widgets]}
+    return {"header": escape(header, quote=False), "widgets": [dict(w) for w in widgets]}
 
 
 def status_card(
@@ -158,3 +163,8 @@ def message_card(base_url: str, title: str, lines: Sequence[str]) -> Card:
             section("Actions", [buttons(base_url)]),
         ],
     )
+
+
+def notice_card(title: str, lines: Sequence[str]) -> Card:
+    """Show a notice without actions (e.g. the add-on opened in another spreadsheet)."""
+    return card(title, [section(title, [paragraph(line) for line in lines])])

@@ -51,7 +51,9 @@ def init_app(app: Flask) -> Resources:
     )
     resources.committer = GroupCommit(store)
     app.extensions["tiersync"] = resources
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    # One byte over max_body: Werkzeug (and waitress) refuse a read *at* their limit, and a body
+    # of exactly max_body bytes is acceptable; read_body refuses anything longer itself.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body + 1
     if not app.config.get("SECRET_KEY"):
         # Derived from the dashboard token: sessions survive restarts and die when it rotates.
         seed = (settings.dashboard_token or "").encode() or _random_seed()

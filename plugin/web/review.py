@@ -12,7 +12,8 @@ from flask.typing import ResponseReturnValue
 from plugin.changes import inbox
 from plugin.store import reviews
 from plugin.web import csrf, panels
-from plugin.web.dashboard import now, require_token
+from plugin.web.auth import require_token
+from plugin.web.panels import now
 from plugin.web.resources import resources
 from scoring.review import APPROVED, REJECTED
 

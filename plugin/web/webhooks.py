@@ -6,6 +6,8 @@ always means "kept". The worker does the slow part (re-read, score, write back).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import hmac
 from xml.sax.saxutils import escape
 
@@ -13,6 +15,8 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from plugin.changes.verify import (
     ACK,
+    MAX_FUTURE_SKEW,
+    SIGNATURE_HEADER,
     MessageError,
     OrganizationMismatch,
     SignatureError,
@@ -21,6 +25,7 @@ from plugin.changes.verify import (
     parse_outbound_message,
     verify_signature,
 )
+from plugin.store import replays
 from plugin.web.resources import resources
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/salesforce")
@@ -94,18 +99,26 @@ def callout() -> tuple[Response, int]:
     res = resources()
     settings = res.settings
     body = read_body(settings.max_body)
+    headers = dict(request.headers)
     try:
-        verify_signature(
-            body, dict(request.headers), settings.hmac_secret, res.clock, settings.replay_window
+        timestamp = verify_signature(
+            body, headers, settings.hmac_secret, res.clock, settings.replay_window
         )
+        ids = parse_callout(body)
     except SignatureError as exc:
         return jsonify(error=str(exc)), 401
-    try:
-        ids = parse_callout(body)
     except MessageError as exc:
         return jsonify(error=str(exc)), 400
+    # The signature covers body and timestamp: the same one twice is the same request again.
+    signature = request.headers.get(SIGNATURE_HEADER, "").strip()
+    key = "callout:" + hashlib.sha256(signature.encode()).hexdigest()
+    expires = timestamp + settings.replay_window + MAX_FUTURE_SKEW
     try:
+        if not replays.remember(res.store, key, expires, res.clock()):
+            return jsonify(error="this signed callout was already accepted (replay refused)"), 409
         added = res.committer.enqueue(ids, "callout")
-    except Exception:
+    except Exception:  # the sender retries a 503 with the same bytes: let that retry through
+        with contextlib.suppress(Exception):
+            replays.forget(res.store, key)
         return jsonify(error="the inbox is unavailable; retry later"), 503
     return jsonify(accepted=len(ids), queued=added), 202

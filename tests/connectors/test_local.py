@@ -161,13 +161,13 @@ def test_the_bundled_sample_is_a_realistic_book() -> None:
     assert tiers == {"Tier 1", "Tier 2", "Tier 3", "Tier 4"}
 
 
-def test_output_file_gets_normal_permissions_and_keeps_existing_ones(tmp_path: Path) -> None:
+def test_a_new_output_file_is_private_and_an_existing_one_keeps_its_mode(tmp_path: Path) -> None:
     src = write_csv(tmp_path / "in.csv", [["account_id"], ["A1"]])
     out = tmp_path / "out.csv"
     umask = os.umask(0o022)
     try:
         run(LocalCsvConnector(src, out))
-        assert out.stat().st_mode & 0o777 == 0o644
+        assert out.stat().st_mode & 0o777 == 0o600  # the book is nobody else's business
         out.chmod(0o640)
         run(LocalCsvConnector(src, out))
         assert out.stat().st_mode & 0o777 == 0o640
@@ -198,3 +198,20 @@ def test_the_hints_name_the_fix_where_the_file_was_configured(tmp_path: Path) ->
         src, encoding="cp1252", field_map={"account_id": "Ref"}
     ).iter_accounts()
     assert record.get("name") == "Société"
+
+
+def test_temp_files_of_a_killed_write_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [["account_id"], ["A1"]])
+    out = tmp_path / "out.csv"
+    left = [tmp_path / ".out.csv.k1ll3d_x", tmp_path / ".out.csv.abcd1234"]
+    for path in left:  # what mkstemp had created when the process was killed mid-write
+        path.write_text("account_id\nA", encoding="utf-8")
+    unrelated = [tmp_path / ".out.csv.notes.txt", tmp_path / ".other.csv.abcd1234"]
+    for path in unrelated:
+        path.write_text("keep", encoding="utf-8")
+    run(LocalCsvConnector(src, out))
+    assert not any(p.exists() for p in left)
+    assert all(p.exists() for p in unrelated)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".other.csv.abcd1234", ".out.csv.notes.txt", "in.csv", "out.csv"]
+    )

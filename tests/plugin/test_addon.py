@@ -112,15 +112,17 @@ def test_google_certs_are_cached_for_max_age() -> None:
         calls.append(url)
         return Reply()
 
-    certs = GoogleCerts(get)
+    certs = GoogleCerts(get=get)
     assert certs() == KEYS.certs and certs() == KEYS.certs
     assert calls == ["https://www.googleapis.com/oauth2/v1/certs"]
 
 
 def test_validate_preview_apply_cards(tmp_path: Path, tmp_store: Store) -> None:
     def post(name: str) -> dict[str, Any]:
+        body = event()
+        body["authorizationEventObject"]["userIdToken"] = KEYS.user_token()
         response = call(
-            tmp_path, tmp_store, f"/addon/{name}", KEYS.token(f"{BASE_URL}/addon/{name}")
+            tmp_path, tmp_store, f"/addon/{name}", KEYS.token(f"{BASE_URL}/addon/{name}"), body
         )
         assert response.status_code == 200
         return response.get_json()["renderActions"]["action"]
@@ -136,7 +138,7 @@ def test_validate_preview_apply_cards(tmp_path: Path, tmp_store: Store) -> None:
     widgets = home["action"]["navigations"][0]["pushCard"]["sections"][0]["widgets"]
     texts = [w["decoratedText"]["text"] for w in widgets if "decoratedText" in w]
     assert any("OK at" in t for t in texts)  # the last validation is remembered
-    assert any("from built-in default" in t for t in texts)  # applied by the add-on user
+    assert any(t == "manager@acme.example from built-in default" for t in texts)  # verified
 
 
 def test_manifest_is_a_deployment_descriptor() -> None:

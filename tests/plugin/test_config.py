@@ -109,9 +109,9 @@ def test_web_tables_are_typed_at_load(tmp_path: Path) -> None:
         '[webhooks]\norg_id = "00D000000000001"\nhmac_secret_env = "HOOK_SECRET"\n'
         '[dashboard]\ntoken_env = "DASH_TOKEN"\n[addon]\naudience = "https://x.example"\n',
     )
-    config = load_config(path, env={"HOOK_SECRET": "s"})
+    config = load_config(path, env={"HOOK_SECRET": "s" * 32})
     assert config.web.org_id == "00D000000000001"
-    assert config.web.hmac_secret == "s"
+    assert config.web.hmac_secret == "s" * 32
     assert config.web.dashboard_token_env == "DASH_TOKEN"
     assert config.web.audience == "https://x.example"
-    assert config.env["HOOK_SECRET"] == "s"
+    assert config.env["HOOK_SECRET"] == "s" * 32

@@ -1,4 +1,4 @@
-"""The dashboard and its API: closed by default, token once then a cookie, real data."""
+"""The dashboard and its API: closed by default, sign in by POST then a cookie, real data."""
 
 from __future__ import annotations
 
@@ -33,16 +33,18 @@ def test_closed_without_a_configured_token(tmp_path: Path, tmp_store: Store) -> 
 def test_wrong_or_missing_token_is_refused(synced_app: Flask) -> None:
     client = synced_app.test_client()
     assert client.get("/").status_code == 401
-    assert client.get("/?token=nope").status_code == 401
+    assert client.post("/signin", data={"token": "nope"}).status_code == 401
+    assert client.get("/?token=nope").status_code == 400
     assert client.get("/api/runs", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
-def test_token_once_then_cookie(synced_app: Flask) -> None:
+def test_sign_in_by_post_then_cookie(synced_app: Flask) -> None:
     client = synced_app.test_client()
-    first = client.get(f"/?token={DASH_TOKEN}")
-    assert first.status_code == 302 and first.headers["Location"] == "/"  # token leaves the URL
+    first = client.post("/signin", data={"token": DASH_TOKEN})
+    assert first.status_code == 303 and first.headers["Location"] == "/"
     cookie = first.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and DASH_TOKEN not in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert DASH_TOKEN not in cookie
     page = client.get("/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -29,7 +29,7 @@ def app(tmp_path: Path, tmp_store: Store) -> Flask:
 def signed_in(app: Flask) -> tuple[FlaskClient, str]:
     """Return a signed-in client and the CSRF token of its page."""
     client = app.test_client()
-    assert client.get(f"/?token={DASH_TOKEN}").status_code == 302
+    assert client.post("/signin", data={"token": DASH_TOKEN}).status_code == 303
     page = client.get("/").get_data(as_text=True)
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found is not None

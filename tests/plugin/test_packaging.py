@@ -83,7 +83,7 @@ def test_postgresql_without_its_driver_names_the_extra(monkeypatch: pytest.Monke
     assert result.exit_code == 2
     assert result.output.strip() == (
         "Error: store.url: PostgreSQL needs its driver (psycopg), which is not installed: "
-        "pip install 'tiersync[postgres]'"
+        "pip install 'tiersync[postgres]' (store postgresql+psycopg://tiersync@db.internal/tiersync)"
     )
 
 

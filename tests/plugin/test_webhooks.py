@@ -167,3 +167,38 @@ def test_callout_without_configured_secret_is_refused(tmp_path: Path, tmp_store:
     response = app.test_client().post(CALLOUT, data=body, headers=signed(body))
     assert response.status_code == 401
     assert response.get_json()["error"] == "no signing secret is configured"
+
+
+def test_a_replay_is_refused_by_every_server_sharing_the_store(
+    tmp_path: Path, any_store: Store
+) -> None:
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    first = make_app(tmp_path / "a", any_store, now=NOW + 5).test_client()
+    second = make_app(tmp_path / "b", any_store, now=NOW + 200).test_client()
+    body = json.dumps({"accountIds": [sf_id(9)]}).encode()
+    assert first.post(CALLOUT, data=body, headers=signed(body)).status_code == 202
+    again = second.post(CALLOUT, data=body, headers=signed(body))  # another process, same bytes
+    assert again.status_code == 409
+    assert "replay refused" in again.get_json()["error"]
+    later = make_app(tmp_path / "c", any_store, now=NOW + 400).test_client()
+    assert later.post(CALLOUT, data=body, headers=signed(body)).status_code == 401  # stale
+    assert inbox.stats(any_store).pending == 1
+
+
+def test_a_callout_the_inbox_could_not_store_may_be_retried(
+    tmp_path: Path, tmp_store: Store
+) -> None:
+    app = make_app(tmp_path, tmp_store, now=NOW + 5)
+    body = json.dumps({"accountIds": [sf_id(10)]}).encode()
+    committer = app.extensions["tiersync"].committer
+
+    class Down:
+        def enqueue(self, ids: object, source: str) -> int:
+            raise TimeoutError("the inbox did not commit in time")
+
+    app.extensions["tiersync"].committer = Down()
+    assert app.test_client().post(CALLOUT, data=body, headers=signed(body)).status_code == 503
+    app.extensions["tiersync"].committer = committer
+    assert app.test_client().post(CALLOUT, data=body, headers=signed(body)).status_code == 202
+    assert inbox.pending_ids(tmp_store) == [sf_id(10)]

@@ -119,10 +119,17 @@ def test_wrong_secret_fails() -> None:
         verify_signature(BODY, headers(), "another-secret", now=lambda: TS)
 
 
-@pytest.mark.parametrize("offset", [301, -301, 10_000])
-def test_stale_or_future_timestamp_fails(offset: int) -> None:
+@pytest.mark.parametrize("offset", [301, 10_000])
+def test_stale_timestamp_fails(offset: int) -> None:
     with pytest.raises(SignatureError, match="outside the 300-second replay window"):
         verify_signature(BODY, headers(), SECRET, now=lambda: TS + offset)
+
+
+@pytest.mark.parametrize("ahead", [31, 299, 301])
+def test_a_timestamp_more_than_30_seconds_ahead_fails(ahead: int) -> None:
+    with pytest.raises(SignatureError, match="more than 30 seconds in the future"):
+        verify_signature(BODY, headers(), SECRET, now=lambda: TS - ahead)
+    assert verify_signature(BODY, headers(), SECRET, now=lambda: TS - 30) == TS
 
 
 def test_window_edge_is_inclusive() -> None:
@@ -140,7 +147,11 @@ def test_replayed_signature_with_a_fresh_timestamp_fails() -> None:
         ({"X-Tiersync-Signature": KNOWN}, "missing X-Tiersync-Timestamp header"),
         ({"X-Tiersync-Timestamp": str(TS)}, "missing X-Tiersync-Signature header"),
         (headers(ts="yesterday"), "not a Unix time"),
+        (headers(ts="9" * 400), "not a Unix time"),  # was an OverflowError and a 500
+        (headers(ts="١٧٠٠٠٠٠٠٠٠"), "not a Unix time"),  # digits, but not ASCII ones
+        ({**headers(), "X-Tiersync-Signature": "v1=" + "a" * 500}, "longer than 128"),
     ],
+    ids=["missing-timestamp", "missing-signature", "words", "400-digits", "arabic", "huge"],
 )
 def test_missing_or_bad_headers(hdrs: dict[str, str], reason: str) -> None:
     with pytest.raises(SignatureError, match=reason):
@@ -165,3 +176,10 @@ def test_callout_body_parsing() -> None:
         parse_callout(b'{"accountIds": ["001\' OR Name LIKE \'%"]}')
     with pytest.raises(MessageError, match="at most 200"):
         parse_callout(('{{"accountIds": [{}]}}'.format(",".join([f'"{sf_id(1)}"'] * 201))).encode())
+
+
+@pytest.mark.parametrize("encoding", ["x-bogus", "UTF-7", "utf-32"])
+def test_an_unknown_or_multibyte_xml_encoding_is_a_message_error(encoding: str) -> None:
+    body = outbound_xml([sf_id(1)]).replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode())
+    with pytest.raises(MessageError, match="unsupported XML encoding"):
+        parse_outbound_message(body)

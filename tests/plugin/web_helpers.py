@@ -22,11 +22,14 @@ from scoring import AccountRecord, Result
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ORG_ID = "00D5e000000Abc1EAC"
-PATH_TOKEN = "p4th-t0ken-for-tests"
-SECRET = "whsec-test-secret"
-DASH_TOKEN = "dash-token-for-tests"
+PATH_TOKEN = "p4th-t0ken-for-tests-0123456789abcdef"
+SECRET = "whsec-test-secret-0123456789abcdefghij"
+DASH_TOKEN = "dash-token-for-tests-0123456789abcdef"
 BASE_URL = "https://tiersync.test"
 SERVICE_ACCOUNT = "service-123@gcp-sa-gsuiteaddons.iam.gserviceaccount.com"
+CLIENT_ID = "1234567890-tiersync.apps.googleusercontent.com"
+MANAGER = "manager@acme.example"
+SPREADSHEET = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"  # the id in tests/fixtures/addon/*.json
 ENV = {
     "TIERSYNC_WEBHOOK_PATH_TOKEN": PATH_TOKEN,
     "TIERSYNC_WEBHOOK_SECRET": SECRET,
@@ -40,6 +43,11 @@ max_body_bytes = 65536
 [addon]
 base_url = "{BASE_URL}"
 service_account_email = "{SERVICE_ACCOUNT}"
+oauth_client_id = "{CLIENT_ID}"
+managers = ["{MANAGER}"]
+
+[sheets]
+spreadsheet_key = "{SPREADSHEET}"
 """
 
 
@@ -48,10 +56,12 @@ def outbound(name: str) -> bytes:
     return (FIXTURES / "salesforce" / f"outbound_{name}.xml").read_bytes()
 
 
-def make_config(tmp_path: Path, store_url: str, env: Mapping[str, str] | None = None) -> Config:
-    """Write a tiersync.toml with webhooks/addon tables and load it with the test secrets."""
+def make_config(
+    tmp_path: Path, store_url: str, env: Mapping[str, str] | None = None, extra: str = ""
+) -> Config:
+    """Write a tiersync.toml with webhooks/addon tables (plus extra) and load it with secrets."""
     path = tmp_path / "tiersync.toml"
-    path.write_text(f'[store]\nurl = "{store_url}"\n{TOML}', encoding="utf-8")
+    path.write_text(f'[store]\nurl = "{store_url}"\n{TOML}{extra}', encoding="utf-8")
     return load_config(path, env={**ENV, **(env or {})})
 
 
@@ -63,9 +73,10 @@ def make_app(
     certs: Mapping[str, str] | None = None,
     connector: Any = None,
     env: Mapping[str, str] | None = None,
+    extra: str = "",
 ) -> Flask:
     """Return a testing app on this store with a fixed clock and local add-on certificates."""
-    config = make_config(tmp_path, store.url, env)
+    config = make_config(tmp_path, store.url, env, extra)
     return create_app(
         {
             "TESTING": True,
@@ -210,3 +221,7 @@ class TokenFactory:
         claims.update(overrides)
         claims = {k: v for k, v in claims.items() if v is not None}
         return jwt.encode(self.signer, claims, key_id=self.kid).decode()
+
+    def user_token(self, email: str | None = MANAGER, **overrides: Any) -> str:
+        """Return a signed user ID token, as Google puts in authorizationEventObject."""
+        return self.token(CLIENT_ID, email=email, azp=CLIENT_ID, **overrides)
