@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,23 +22,9 @@ from plugin.store.lock import pid_namespace
 from plugin.sync.run import LOCK, run_sync
 from scoring import DEFAULT_MODEL, AccountRecord, Result
 from tests.plugin.conftest import EIGHT
+from tests.plugin.sync.book_helpers import changes_of, outputs
 
 TODAY = date(2026, 11, 1)
-
-
-def outputs(path: Path) -> dict[str, tuple[str, str, str, str, str]]:
-    """Return account id -> (tier, score, health, next action, reason) of an output CSV."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {
-            r["account_id"]: (r["tier"], r["score"], r["health"], r["next_action"], r["reason"])
-            for r in csv.DictReader(handle)
-        }
-
-
-def changes_of(store: Store) -> list[tuple[str, str | None, str]]:
-    """Return every recorded tier change as (account, from, to), oldest first."""
-    rows = accounts.history(store, limit=10_000)
-    return sorted(((r["account_id"], r["from_tier"], r["to_tier"]) for r in rows), key=str)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from plugin.cli import main
 from plugin.errors import ConfigError
 from plugin.store.database import Store
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SFDX = ROOT / "plugin" / "salesforce"
 
 

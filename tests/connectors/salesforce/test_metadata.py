@@ -16,7 +16,7 @@ from connectors.salesforce.config import (
     OPTIONAL_OUTPUT_FIELDS,
 )
 
-ROOT = Path(__file__).resolve().parents[2] / "plugin" / "salesforce"
+ROOT = Path(__file__).resolve().parents[3] / "plugin" / "salesforce"
 DEFAULT = ROOT / "force-app" / "main" / "default"
 FIELDS = DEFAULT / "objects" / "Account" / "fields"
 NS = {"md": "http://soap.sforce.com/2006/04/metadata"}

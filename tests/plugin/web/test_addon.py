@@ -15,7 +15,7 @@ from plugin.store.database import Store
 from plugin.web.addon import AddonAuthError, GoogleCerts, render_manifest, verify_system_token
 from tests.plugin.web_helpers import BASE_URL, FIXTURES, SERVICE_ACCOUNT, TokenFactory, make_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KEYS = TokenFactory()
 HOME = f"{BASE_URL}/addon/homepage"
 

@@ -14,7 +14,7 @@ from plugin.config import load_config
 from plugin.store import journal
 from plugin.store.database import Store
 from plugin.sync.run import run_sync
-from tests.plugin.test_sync import changes_of, outputs
+from tests.plugin.sync.book_helpers import changes_of, outputs
 
 # Dies like `kill -9` at a chosen point: after the write returned, or after 2 recorded batches.
 CRASH = """

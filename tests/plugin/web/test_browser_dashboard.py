@@ -20,7 +20,7 @@ from plugin.sync.run import run_sync
 from tests.plugin.web_helpers import DASH_TOKEN, make_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ARGS = [
     "--headless",
     "--no-sandbox",
