@@ -134,13 +134,18 @@ def run_forever(
     poll: float = 1.0,
     batch_size: int = 200,
 ) -> None:
-    """Drain, then wait `poll` seconds, until `stop` is set (the model is re-read each round)."""
+    """Drain, then wait `poll` seconds, until `stop` is set (the model is re-read each round).
+
+    One connector serves the whole process, so Salesforce sees one login (renewed by the client
+    when the session expires) instead of one every round that has work.
+    """
     name = worker_id()
+    connector: Connector | None = None
     while not stop.is_set():
         try:
-            result = drain(
-                store, connector_factory(), scorer_factory(), worker=name, batch_size=batch_size
-            )
+            if connector is None:
+                connector = connector_factory()
+            result = drain(store, connector, scorer_factory(), worker=name, batch_size=batch_size)
             if result.batches or result.failed_batches:
                 log.info(
                     "inbox: %d accounts in %d batches, %d written, %d failed batches",

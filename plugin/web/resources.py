@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from plugin.changes.group_commit import GroupCommit
 from plugin.config import Config, WebSettings, load_config
 from plugin.store.database import Store
 
@@ -47,8 +48,6 @@ def init_app(app: Flask) -> Resources:
         app.config.get("TIERSYNC_CERTS"),
         app.config.get("TIERSYNC_CONNECTOR_FACTORY"),
     )
-    from plugin.changes.inbox import GroupCommit
-
     resources.committer = GroupCommit(store)
     app.extensions["tiersync"] = resources
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
