@@ -19,21 +19,19 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    insert,
     null,
     or_,
     select,
     update,
 )
 
+from plugin.changes import intake
 from plugin.store.database import Store
 from plugin.store.schema import inbox, utcnow
 
 LEASE = timedelta(seconds=120)
 BACKOFF_BASE = 10.0  # seconds before the first retry
 BACKOFF_CAP = 3600.0  # never wait more than an hour: a fixed Salesforce outage must heal itself
-#: Ids per `IN (...)`: far below SQLite's 32,766 bound parameters.
-_IN_CHUNK = 5000
 #: Claim attempts that skip accounts another worker holds before settling for what is left.
 _PICK_ROUNDS = 3
 
@@ -52,49 +50,7 @@ def enqueue(
     store: Store, account_ids: Iterable[str], source: str, now: datetime | None = None
 ) -> int:
     """Store ids not already waiting (unclaimed) and return how many rows were added."""
-    with store.engine.begin() as conn:
-        return add_requests(conn, [(tuple(account_ids), source)], now or utcnow())[0]
-
-
-def add_requests(
-    conn: Connection, requests: Sequence[tuple[Sequence[str], str]], moment: datetime
-) -> list[int]:
-    """Add the ids of (ids, source) requests not already waiting; return how many each added."""
-    # An id named twice (by one message or by two in the same commit) belongs to the first
-    # request that named it, as if the requests had been stored one after the other.
-    owner: dict[str, int] = {}
-    for n, (ids, _source) in enumerate(requests):
-        for aid in ids:
-            owner.setdefault(aid, n)
-    # A resent message finds its ids still waiting and adds nothing. An id already claimed gets
-    # a new row, because the worker may have read the account before this change was made.
-    waiting = _waiting(conn, list(owner))
-    rows = [
-        {"account_id": aid, "source": requests[n][1], "received_at": moment, "available_at": moment}
-        for aid, n in owner.items()
-        if aid not in waiting
-    ]
-    added = [0] * len(requests)
-    if rows:
-        # executemany with RETURNING is sent as multi-row INSERTs (SQLAlchemy's
-        # insertmanyvalues, up to 1,000 rows a statement) on SQLite and PostgreSQL alike.
-        stmt = insert(inbox).returning(inbox.c.account_id)
-        for aid in conn.execute(stmt, rows).scalars():
-            added[owner[aid]] += 1
-    return added
-
-
-def _waiting(conn: Connection, account_ids: list[str]) -> set[str]:
-    """Return the ids among these that have an unclaimed row waiting."""
-    found: set[str] = set()
-    for start in range(0, len(account_ids), _IN_CHUNK):
-        query = select(inbox.c.account_id).where(
-            inbox.c.account_id.in_(account_ids[start : start + _IN_CHUNK]),
-            inbox.c.done_at.is_(None),
-            inbox.c.claimed_by.is_(None),
-        )
-        found.update(conn.scalars(query))
-    return found
+    return intake.store_ids(store, [(tuple(account_ids), source)], now or utcnow())[0]
 
 
 def _open(moment: datetime) -> ColumnElement[bool]:

@@ -57,6 +57,11 @@ class Store:
         kwargs: dict[str, Any] = {}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
+        elif self.url.startswith("postgresql+psycopg"):
+            # No server-side prepared statements: psycopg would prepare a query after five runs
+            # and PostgreSQL could keep one generic plan made while a table (the inbox) was
+            # tiny; planned each time, a query follows the table as it grows.
+            kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -66,11 +71,20 @@ class Store:
         for attempt in range(3):
             try:
                 metadata.create_all(self.engine)
+                self._create_missing_indexes()
                 return self._migrate()
             except exc.DBAPIError:  # another process created the same table at the same time
                 if attempt == 2:
                     raise
         return SCHEMA_VERSION
+
+    def _create_missing_indexes(self) -> None:
+        # create_all makes a table's indexes only with the table: an index added to an existing
+        # table since (no change to its rows) is created here, without a schema version step.
+        with self.engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def _migrate(self) -> int:
         with self.engine.begin() as conn:

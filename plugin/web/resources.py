@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from plugin.changes.group_commit import GroupCommit
+from plugin.changes.intake import GroupCommit
 from plugin.config import Config, WebSettings, load_config
 from plugin.store.database import Store
 

@@ -20,7 +20,6 @@ import os
 import re
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,11 @@ import requests
 import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load_helpers import drop_schema, fresh_schema
 
 from connectors.salesforce.connector import SalesforceConfig, SalesforceConnector
 from plugin.changes import inbox, worker
@@ -118,25 +119,6 @@ def work(url: str, key: str, delay: float, ready: Any, start: Any, stop: Any, ou
         )
     out.put((org.logins, dict(org.written)))
     store.dispose()
-
-
-def fresh_schema(base: str) -> tuple[str, str]:
-    """Create an empty schema; return its name and a URL whose search_path is it."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in base else "?"
-    return schema, f"{base}{sep}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    """Drop a schema made by fresh_schema."""
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def trial(base: str, workers: int, ids: list[str], key: str, delay: float) -> dict[str, Any]:
