@@ -103,6 +103,12 @@ class Store:
         """Close every pooled connection."""
         self.engine.dispose()
 
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log back into the database file without blocking writers."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     # -- the run lock ------------------------------------------------------------------
 
     def acquire_lock(self, name: str, holder: str, ttl: float | timedelta) -> bool:

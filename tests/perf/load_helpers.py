@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,13 +128,40 @@ class Load:
 
 def closed_loop(base_url: str, senders: int, seconds: float, per_message: int, tag: str) -> Load:
     """Have `senders` threads post Outbound Messages back to back (each waits for its ACK)."""
+    deadline = time.perf_counter() + seconds
+    return _load(base_url, senders, per_message, tag, lambda: time.perf_counter() < deadline)
+
+
+def paced(
+    base_url: str,
+    senders: int,
+    rate: float,
+    per_message: int,
+    tag: str,
+    running: Callable[[], bool],
+) -> Load:
+    """Have `senders` threads post `rate` messages a second each, on a schedule, while running."""
+    return _load(base_url, senders, per_message, tag, running, rate)
+
+
+def _load(
+    base_url: str,
+    senders: int,
+    per_message: int,
+    tag: str,
+    running: Callable[[], bool],
+    rate: float = 0.0,
+) -> Load:
     url = base_url + OUTBOUND_PATH
     parts = [Load() for _ in range(senders)]
-    deadline = time.perf_counter() + seconds
 
     def send(n: int) -> None:
         session, out, k = requests.Session(), parts[n], 0
-        while time.perf_counter() < deadline:
+        next_send = time.perf_counter() + (n / senders / rate if rate else 0.0)
+        while running():
+            if rate:  # a fixed schedule: a slow answer does not thin out the traffic after it
+                time.sleep(max(0.0, next_send - time.perf_counter()))
+                next_send += 1.0 / rate
             batch = [f"001{tag}{n:03d}{k:08d}ZZ{j}" for j in range(per_message)]  # 18 chars
             k += 1
             started = time.perf_counter()
@@ -154,7 +182,7 @@ def closed_loop(base_url: str, senders: int, seconds: float, per_message: int, t
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=seconds + 60)
+        t.join()
     total = Load(wall=time.perf_counter() - started)
     for part in parts:
         total.latencies += part.latencies

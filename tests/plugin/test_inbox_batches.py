@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select
@@ -117,3 +119,37 @@ def test_group_commit_stores_waiting_messages_with_one_insert(any_store: Store) 
     # sf_id(0) still waits from the first message; sf_id(2) went to the first sender naming it
     assert added == {0: 1, 1: 2, 2: 1, 3: 0, 4: 1, 5: 1}
     assert inbox.pending_ids(any_store) == [sf_id(i) for i in range(6)]
+
+
+def _pages(store: Store, suffix: str = "") -> int:
+    """Return the size in pages of the SQLite database file (suffix "-wal": of its log)."""
+    database = store.engine.url.database
+    assert database is not None
+    with store.engine.connect() as conn:
+        page = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+    return os.path.getsize(f"{database}{suffix}") // page
+
+
+def _send(committer: GroupCommit, messages: int) -> None:
+    for n in range(messages):
+        committer.enqueue([sf_id(n * 100 + i) for i in range(100)], "outbound")
+
+
+def test_sqlite_acks_never_wait_for_a_checkpoint(tmp_store: Store) -> None:
+    committer = GroupCommit(tmp_store, checkpoint_every=3600)
+    _send(committer, 120)
+    # SQLite checkpoints by itself once its log passes 1,000 pages, in the commit that crosses
+    # them; these commits never did: the log kept every page, the database file nothing
+    assert _pages(tmp_store, "-wal") > 1500
+    assert _pages(tmp_store) < 50
+    assert inbox.stats(tmp_store).pending == 12000
+
+
+def test_sqlite_log_is_checkpointed_in_the_background(tmp_store: Store) -> None:
+    committer = GroupCommit(tmp_store, checkpoint_every=0.01)
+    _send(committer, 120)
+    deadline = time.monotonic() + 10
+    while _pages(tmp_store) < 200 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _pages(tmp_store) >= 200  # the rows were copied into the database file
+    assert inbox.stats(tmp_store).pending == 12000
