@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.salesforce.connector import SalesforceConnector
 from plugin.changes import inbox, worker
+from plugin.store import journal
 from plugin.store.database import Store
 from scoring import DEFAULT_MODEL, Scorer, load_model
 from tests.connectors.sf_helpers import (
@@ -117,3 +118,6 @@ def test_a_worker_process_logs_in_once_and_again_only_when_the_session_expires(
     # one login for the process, one renewal when the session expired; never one per round
     assert urls == [login, query, write, query, write, query, login, query, write]
     assert built[0].api_calls == 7  # every REST call, the refused one included; logins are not
+    # each webhook run counts its own calls although the connector outlives it
+    calls = sorted(r["api_calls"] for r in journal.recent_runs(tmp_store))
+    assert calls == [2, 2, 3]
