@@ -135,13 +135,20 @@ def run_forever(
     batch_size: int = 200,
     config: Config | None = None,
 ) -> None:
-    """Drain, then wait `poll` seconds, until `stop` is set (the model is re-read each round)."""
+    """Drain, then wait `poll` seconds, until `stop` is set (the model is re-read each round).
+
+    One connector serves the whole process, so Salesforce sees one login (renewed by the client
+    when the session expires) instead of one every round that has work.
+    """
     name = worker_id()
+    connector: Connector | None = None
     while not stop.is_set():
         try:
+            if connector is None:
+                connector = connector_factory()
             result = drain(
                 store,
-                connector_factory(),
+                connector,
                 scorer_factory(),
                 config=config,
                 worker=name,

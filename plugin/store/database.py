@@ -76,6 +76,11 @@ class Store(LockMixin):
         kwargs: dict[str, Any] = {}
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
+        elif self.url.startswith("postgresql+psycopg"):
+            # No server-side prepared statements: psycopg would prepare a query after five runs
+            # and PostgreSQL could keep one generic plan made while a table (the inbox) was
+            # tiny; planned each time, a query follows the table as it grows.
+            kwargs["connect_args"] = {"prepare_threshold": None}
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
         except ModuleNotFoundError as error:
@@ -94,6 +99,7 @@ class Store(LockMixin):
         for attempt in range(3):
             try:
                 metadata.create_all(self.engine)
+                self._create_missing_indexes()
                 return self._migrate()
             except exc.DBAPIError as error:  # another process created the same table meanwhile
                 if _unopenable(self.engine, error):
@@ -103,6 +109,14 @@ class Store(LockMixin):
                         f"the store {masked(self.url)} is not usable: {first_line(error)}"
                     ) from None
         return SCHEMA_VERSION
+
+    def _create_missing_indexes(self) -> None:
+        # create_all makes a table's indexes only with the table: an index added to an existing
+        # table since (no change to its rows) is created here, without a schema version step.
+        with self.engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def _migrate(self) -> int:
         with self.engine.begin() as conn:
@@ -120,6 +134,12 @@ class Store(LockMixin):
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log back into the database file without blocking writers."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- watermarks (and other small bookmarks) -----------------------------------------
 

@@ -180,6 +180,9 @@ inbox = Table(
     Column("done_at", UTCDateTime),
     Column("last_error", Text),
     Index("ix_inbox_pending", "done_at", "available_at"),
+    # "is this account already waiting?" for every id a webhook brings: without it SQLite walks
+    # every waiting row (ix_inbox_pending) for each message
+    Index("ix_inbox_account_open", "account_id", "done_at"),
 )
 
 #: Signed requests already accepted (and signed-out sessions), kept until they could no longer

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from plugin.changes.inbox import GroupCommit
+from plugin.changes.intake import GroupCommit
 from plugin.config import Config, WebSettings, load_config
 from plugin.store.database import Store
 

@@ -1,190 +1,127 @@
-"""Load benchmark: 50 concurrent senders post Outbound Messages to `tiersync serve` on loopback.
+"""Benchmark: webhook ACKs under 50 closed-loop senders, tiersync vs an endpoint that only answers.
 
-Reports ACK latency p50/p99 and messages/s, then drains the inbox with the worker (Salesforce
-answered by an in-process fake) and checks every acknowledged id was processed exactly once.
+In the same run, the same senders post Outbound Messages (5 ids each) back to back for
+--seconds to (1) the floor, a Flask app on waitress whose one route returns the ACK, and
+(2) `tiersync serve --no-worker`, which verifies the message and commits its ids to the inbox
+before it answers. tiersync is then killed (as in a crash right after the last ACK) and the
+inbox must hold every ACKed id exactly once. Targets: ACK p99 <= 1.5x the floor's, throughput
+>= 0.5x the floor's; on SQLite, and on PostgreSQL when a URL is given.
 
-    .venv/bin/python tests/perf/bench_webhook_load.py --seconds 60
-    .venv/bin/python tests/perf/bench_webhook_load.py --seconds 60 --rate 4
-
-Without --rate every sender posts back to back (a saturation test: latency is then mostly
-queueing behind the server's throughput). With --rate R each sender posts R messages a
-second on a fixed schedule, like change traffic from an org, and latency is the service time.
-    .venv/bin/python tests/perf/bench_webhook_load.py --seconds 10 --database-url postgresql+...
+    .venv/bin/python tests/perf/bench_webhook_load.py              # SQLite, ~30 s
+    .venv/bin/python tests/perf/bench_webhook_load.py --database-url postgresql+psycopg://...
+    (TIERSYNC_TEST_DATABASE_URL works as well: then SQLite and PostgreSQL, ~1 minute)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
+from collections import Counter
 from pathlib import Path
 
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from load_helpers import (
+    Load,
+    closed_loop,
+    drop_schema,
+    free_port,
+    fresh_schema,
+    start_floor,
+    start_tiersync,
+    write_config,
+)
+from sqlalchemy import select
 
-from targets import Targets  # noqa: E402
+from plugin.changes import inbox
+from plugin.store.database import Store, normalize_url
 
-from plugin.changes import inbox, worker  # noqa: E402
-from plugin.store.database import Store  # noqa: E402
-from scoring import DEFAULT_MODEL, Scorer, load_model  # noqa: E402
-from tests.plugin.web_helpers import ENV, ORG_ID, PATH_TOKEN, FakeSalesforce, outbound_xml  # noqa: E402
-
-
-def free_port() -> int:
-    """Return a free TCP port on the loopback interface."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(config: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
-    """Start `tiersync serve --no-worker` and wait (bounded) until it answers."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "plugin.cli",
-            "serve",
-            "--config",
-            str(config),
-            "--no-worker",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--threads",
-            str(threads),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/inbox", timeout=1)
-            return proc
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the server did not start")
+P99_TARGET = 1.5
+RATE_TARGET = 0.5
 
 
-def sender(
-    n: int,
-    url: str,
-    deadline: float,
-    per_message: int,
-    out: list[float],
-    ids: list[str],
-    rate: float = 0.0,
-) -> None:
-    """Post messages with fresh ids until the deadline; keep latencies of ACKed ones."""
-    session = requests.Session()
-    k = 0
-    # a fixed schedule (open loop): a slow answer does not slow the next send
-    next_send = time.perf_counter() + (n / max(rate, 1e-9) / 50 if rate else 0.0)
-    while time.perf_counter() < deadline:
-        if rate:
-            pause = next_send - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            next_send += 1.0 / rate
-        batch = [f"001B{n:03d}{k:08d}ZZ{j}" for j in range(per_message)]
-        k += 1
-        body = outbound_xml(batch)
-        started = time.perf_counter()
-        response = session.post(url, data=body, headers={"Content-Type": "text/xml"}, timeout=30)
-        elapsed = time.perf_counter() - started
-        if response.status_code == 200 and b"<Ack>true</Ack>" in response.content:
-            out.append(elapsed)
-            ids.extend(batch)
+def measure(url: str, args: argparse.Namespace) -> tuple[Load, Load, list[str]]:
+    """Load the floor, then tiersync on this store; return both loads and every ACKed id."""
+    port = free_port()
+    floor = start_floor(port, args.threads)
+    try:
+        closed_loop(f"http://127.0.0.1:{port}", args.senders, 1.0, args.ids_per_message, "W")
+        base = closed_loop(
+            f"http://127.0.0.1:{port}", args.senders, args.seconds, args.ids_per_message, "F"
+        )
+    finally:
+        floor.kill()
+        floor.wait(timeout=10)
+    port = free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="tiersync-bench-"))
+    server = start_tiersync(write_config(tmp, url), port, args.threads)
+    try:
+        warm = closed_loop(f"http://127.0.0.1:{port}", args.senders, 1.0, args.ids_per_message, "W")
+        load = closed_loop(
+            f"http://127.0.0.1:{port}", args.senders, args.seconds, args.ids_per_message, "T"
+        )
+    finally:
+        server.kill()  # no clean shutdown: every ACK must already be durable
+        server.wait(timeout=10)
+    return base, load, warm.ids + load.ids
 
 
-def main() -> None:
-    """Run the benchmark and print the figures."""
+def kept_exactly_once(store: Store, acked: list[str]) -> bool:
+    """Return True when the inbox holds one waiting row for every ACKed id and nothing else."""
+    with store.engine.connect() as conn:
+        rows = Counter(conn.scalars(select(inbox.inbox.c.account_id)))
+    return rows == Counter(acked)
+
+
+def run_store(label: str, url: str, args: argparse.Namespace) -> bool:
+    """Measure one store; print the figures; return True when every target is met."""
+    store = Store(url)
+    store.upgrade()
+    base, load, acked = measure(url, args)
+    kept = kept_exactly_once(store, acked)
+    store.dispose()
+    p99 = load.p(0.99) / base.p(0.99)
+    rate = load.rate / base.rate
+    print(base.line("  floor (Flask + waitress, ACK only)"))
+    print(load.line(f"  tiersync ({label})"))
+    print(f"  p99 vs floor: now {p99:.2f}x / target <= {P99_TARGET}x")
+    print(f"  throughput vs floor: now {rate:.2f}x / target >= {RATE_TARGET}x")
+    print(f"  every ACKed id in the inbox exactly once after a kill: {'yes' if kept else 'NO'}")
+    return p99 <= P99_TARGET and rate >= RATE_TARGET and kept and not load.failed
+
+
+def main() -> int:
+    """Run the load on SQLite (and PostgreSQL when given); 0 when every target is met."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per measured phase")
     parser.add_argument("--senders", type=int, default=50)
     parser.add_argument("--ids-per-message", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
-    parser.add_argument(
-        "--rate", type=float, default=0.0, help="messages/s per sender (0: back to back)"
-    )
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--threads", type=int, default=16, help="waitress threads, both servers")
+    parser.add_argument("--database-url", default=os.environ.get("TIERSYNC_TEST_DATABASE_URL"))
+    parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
-
+    print(
+        f"{args.senders} closed-loop senders, {args.ids_per_message} ids a message, "
+        f"{args.seconds:.0f} s a phase, {args.threads} waitress threads"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="tiersync-bench-"))
-    url_db = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    config = tmp / "tiersync.toml"
-    config.write_text(f'[store]\nurl = "{url_db}"\n[webhooks]\norg_id = "{ORG_ID}"\n')
-    store = Store(url_db)
-    store.upgrade()
-    with store.engine.begin() as conn:  # a PostgreSQL database may hold an earlier run
-        conn.execute(inbox.inbox.delete())
-    port = free_port()
-    server = start_server(config, port, args.threads)
-    url = f"http://127.0.0.1:{port}/webhooks/salesforce/outbound/{PATH_TOKEN}"
-    latencies: list[list[float]] = [[] for _ in range(args.senders)]
-    sent: list[list[str]] = [[] for _ in range(args.senders)]
-    deadline = time.perf_counter() + args.seconds
-    started = time.perf_counter()
-    threads = [
-        threading.Thread(
-            target=sender,
-            args=(n, url, deadline, args.ids_per_message, latencies[n], sent[n], args.rate),
-        )
-        for n in range(args.senders)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=args.seconds + 60)
-    wall = time.perf_counter() - started
-    server.kill()  # like a crash right after the last ACK: the inbox must hold everything
-    server.wait(timeout=10)
-
-    all_lat = sorted(x for lats in latencies for x in lats)
-    all_ids = [i for ids in sent for i in ids]
-    p50 = statistics.median(all_lat) * 1000
-    p99 = all_lat[int(len(all_lat) * 0.99) - 1] * 1000
-    mode = f"{args.rate:g} msg/s each" if args.rate else "back to back"
-    print(
-        f"store: {store.engine.dialect.name}; {args.senders} senders ({mode}), {args.seconds:.0f} s"
-    )
-    print(f"messages ACKed: {len(all_lat)} ({len(all_ids)} account ids)")
-    print(f"messages/s: {len(all_lat) / wall:.0f}")
-    print(f"ACK latency p50: {p50:.1f} ms  p99: {p99:.1f} ms  max: {all_lat[-1] * 1000:.1f} ms")
-
-    fake = FakeSalesforce()
-    drain_started = time.perf_counter()
-    report = worker.drain(
-        store, fake, Scorer(load_model(DEFAULT_MODEL)), batch_size=200, max_batches=100_000
-    )
-    drain = time.perf_counter() - drain_started
-    twice = [i for i, n in fake.written.items() if n != 1]
-    lost = set(all_ids) - set(fake.written)
-    print(
-        f"drained {report.accounts} accounts in {report.batches} batches in {drain:.1f} s "
-        f"({report.accounts / max(drain, 1e-9):.0f} accounts/s)"
-    )
-    print(f"lost: {len(lost)}  processed more than once: {len(twice)}")
-    print(f"inbox pending after drain: {inbox.stats(store).pending}")
-    store.dispose()
-    targets = Targets()
-    targets.check("ACK latency p99 < 25 ms", p99 < 25, f"{p99:.1f} ms")
-    targets.check("no acknowledged id lost", not lost, f"{len(lost)} lost")
-    targets.check("each id processed once", not twice, f"{len(twice)} more than once")
-    targets.finish()
+    print("SQLite:")
+    ok = run_store("SQLite", f"sqlite:///{tmp / 'bench.db'}", args)
+    if args.database_url and not args.sqlite_only:
+        base = normalize_url(args.database_url)
+        schema, url = fresh_schema(base)
+        try:
+            print("PostgreSQL:")
+            ok &= run_store("PostgreSQL", url, args)
+        finally:
+            drop_schema(base, schema)
+    else:
+        print("PostgreSQL: skipped (no --database-url or TIERSYNC_TEST_DATABASE_URL)")
+    print("RESULT:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
