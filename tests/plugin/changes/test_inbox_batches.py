@@ -12,8 +12,8 @@ from sqlalchemy import event, select
 from plugin.changes import inbox
 from plugin.changes.intake import GroupCommit
 from plugin.store.database import Store
-from tests.plugin.web_helpers import sf_id
 from tests.plugin.changes.worker_helpers import statements, verbs
+from tests.plugin.web_helpers import sf_id
 
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 

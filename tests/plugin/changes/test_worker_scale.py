@@ -27,8 +27,8 @@ from tests.connectors.sf_helpers import (
     make_connector,
     query_page,
 )
-from tests.plugin.web_helpers import sf_id
 from tests.plugin.changes.worker_helpers import SlowSalesforce
+from tests.plugin.web_helpers import sf_id
 
 SCORER = Scorer(load_model(DEFAULT_MODEL))
 
