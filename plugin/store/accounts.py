@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -167,17 +167,7 @@ def history(store: Store, account_id: str | None = None, limit: int = 50) -> lis
 
 
 def _state_row(s: State) -> dict[str, Any]:
-    return {
-        "account_id": s.account_id,
-        "tier": s.tier,
-        "score": s.score,
-        "health": s.health,
-        "next_action": s.next_action,
-        "reason": s.reason,
-        "owner": s.owner,
-        "name": s.name,
-        "candidate": s.candidate,
-    }
+    return asdict(s)  # the dataclass fields are the table's columns
 
 
 def _dialect_insert(conn: Connection, table: Table) -> Any:
