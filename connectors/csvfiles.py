@@ -156,6 +156,15 @@ def footer_start(cells: list[str]) -> bool:
     return bool(_TOTAL.match(first)) or (len(values) == 1 and bool(_NOTICE.match(first)))
 
 
+def plain_row(cells: list[str]) -> bool:
+    """Return True for a row that is surely data: its first cell is filled and starts no footer.
+
+    The usual row; anything else (a blank first cell, "Total…") gets the full checks.
+    """
+    head = cells[0] if cells else ""
+    return bool(head) and not head[0].isspace() and not (_TOTAL.match(head) or _NOTICE.match(head))
+
+
 def footer_row(cells: list[str]) -> bool:
     """Return True for a row that may follow a footer's start (blank, one cell, or totals)."""
     values = filled(cells)

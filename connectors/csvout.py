@@ -8,7 +8,7 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,19 @@ from scoring import Result
 
 # Spreadsheet programs run cells starting with these as formulas; CRM text must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_STARTS = frozenset(_FORMULA_START)
+#: The columns `tiersync score` adds (or fills, when the file already has them).
+OUTPUT_COLUMNS = (
+    "tier",
+    "score",
+    "health",
+    "next_action",
+    "reason",
+    "data_issues",
+    "tier_change",
+    "campaign_track",
+)
+OUTPUT_NAMES = frozenset(OUTPUT_COLUMNS)
 
 
 def output_values(result: Result, decimal_comma: bool) -> dict[str, Any]:
@@ -37,12 +50,35 @@ def output_values(result: Result, decimal_comma: bool) -> dict[str, Any]:
     }
 
 
-def cell(fields: Mapping[str, Any], outputs: Mapping[str, Any], index: int, key: str) -> Any:
-    """Return what a column holds on write-back: a new output, else the cell as it was read."""
-    if key in outputs:
-        return safe(outputs[key])
-    raw = fields.get(f"#{index}")  # the text as read, where reading changed it (1,8 -> 1.8)
-    return safe(raw if raw is not None else fields.get(key, ""))
+class RowPlan:
+    """How each written row is made from a record and its result, planned once per file."""
+
+    def __init__(self, keys: Sequence[str], extra: Sequence[str], decimal_comma: bool) -> None:
+        self.keys = list(keys)  # the key each input column was read under
+        self.outputs = [(i, k) for i, k in enumerate(keys) if k in OUTPUT_NAMES]
+        self.extra = list(extra)
+        self.decimal_comma = decimal_comma
+        # `;` files: a number read with a decimal comma (1,8) is written back as it was read
+        self.as_read = (
+            [(i, f"#{i}") for i, k in enumerate(keys) if not k.startswith("#")]
+            if decimal_comma
+            else []
+        )
+
+    def row(self, fields: Mapping[str, Any], result: Result) -> list[Any]:
+        """Return the cells of one account: its outputs, else each cell as it was read."""
+        get = fields.get
+        row = [get(k, "") for k in self.keys]
+        for i, key in self.as_read:
+            raw = get(key)
+            if raw is not None:
+                row[i] = raw
+        values = output_values(result, self.decimal_comma)
+        for i, key in self.outputs:
+            row[i] = values[key]
+        row += [values[key] for key in self.extra]
+        # the guard only where a cell can start a formula: most cells are passed as they are
+        return [safe(v) if isinstance(v, str) and v[:1] in _STARTS else v for v in row]
 
 
 def safe(value: Any) -> Any:

@@ -11,9 +11,10 @@ from pathlib import Path
 from connectors.base import RecordFailure, WriteReport
 from connectors.csvfiles import ENCODING_HINT, Dialect, rows, sniff, writer_for
 from connectors.csvout import (
-    cell,
+    OUTPUT_COLUMNS,
+    OUTPUT_NAMES,
+    RowPlan,
     file_mode,
-    output_values,
     remove_stale_temps,
     temp_beside,
     write_error,
@@ -26,16 +27,6 @@ from scoring.fields import BY_NAME, OUTPUT_ALIASES, fold_header, map_headers
 from scoring.parse import parse_number
 
 SAMPLE_CSV = Path(__file__).with_name("data") / "sample_accounts.csv"
-OUTPUT_COLUMNS = (
-    "tier",
-    "score",
-    "health",
-    "next_action",
-    "reason",
-    "data_issues",
-    "tier_change",
-    "campaign_track",
-)
 #: How to name a column for a field, said in errors and notes (the CLI's option by default).
 MAP_HINT = "map it with --field-map {field}='{header}'"
 _OUTPUT_BY_FOLD = {fold_header(c): c for c in OUTPUT_COLUMNS}
@@ -142,6 +133,8 @@ class LocalCsvConnector:
         reader = RowReader(self.source.name, layout.keys, layout.dialect.decimal_comma)
         body = rows(self.source, layout.dialect, self.encoding_hint)
         next(body, None)
+        # a file without output columns: every record's current outputs are the same (none)
+        current = None if OUTPUT_NAMES & set(layout.keys) else Outputs()
         try:
             for n, cells in body:
                 fields = reader.fields(n, cells)
@@ -149,7 +142,7 @@ class LocalCsvConnector:
                     yield AccountRecord(
                         fields["account_id"],
                         fields,
-                        current=_current(fields),
+                        current=current or _current(fields),
                         tier_override=fields.get("tier_override") or None,
                     )
         finally:
@@ -169,11 +162,9 @@ class LocalCsvConnector:
             with open(tmp, "w", newline="", encoding=layout.dialect.output_encoding) as out:
                 writer = writer_for(out, layout.dialect)
                 writer.writerow(layout.header + extra)
-                comma = layout.dialect.decimal_comma
-                columns = list(enumerate(layout.keys)) + [(-1, c) for c in extra]
+                plan = RowPlan(layout.keys, extra, layout.dialect.decimal_comma)
                 for record, result in pairs:
-                    values = output_values(result, comma)
-                    writer.writerow([cell(record.fields, values, i, k) for i, k in columns])
+                    writer.writerow(plan.row(record.fields, result))
                     if result.differs_from(record.current):
                         report.written += 1
                         report.written_ids.append(record.account_id)

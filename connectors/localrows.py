@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from connectors.base import RecordFailure
-from connectors.csvfiles import filled, footer_row, footer_start, records_claimed
+from connectors.csvfiles import filled, footer_row, footer_start, plain_row, records_claimed
 from connectors.errors import ConfigError
 from scoring.fields import NUMBER_FIELDS
 from scoring.parse import decimal_comma
@@ -40,12 +40,13 @@ class RowReader:
         if self.footer is not None:
             self._after_footer(n, cells)
             return None
-        if not filled(cells):
-            self.blank_from = self.blank_from or n
-            return None
-        if footer_start(cells):
-            self._start_footer(n, cells)
-            return None
+        if not plain_row(cells):
+            if not filled(cells):
+                self.blank_from = self.blank_from or n
+                return None
+            if footer_start(cells):
+                self._start_footer(n, cells)
+                return None
         self.blank_from = None
         self.data_rows += 1
         if len(cells) > self.width:  # a delimiter inside a value shifted every later cell

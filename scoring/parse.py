@@ -90,6 +90,7 @@ def parse_bool(value: Any) -> bool | None:
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def parse_date(value: Any) -> date | None:
@@ -105,6 +106,11 @@ def parse_date(value: Any) -> date | None:
         return None
     if len(text) > 10 and text[4:5] == "-" and text[10:11] in ("T", " "):
         text = text[:10]
+    if _ISO_DATE.match(text):  # the usual spelling, read ~20x faster than strptime
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. 2026-02-30: the formats below refuse it too, with the same message
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()

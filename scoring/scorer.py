@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
-from collections.abc import Mapping
 from datetime import date
-from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
+from scoring.actions import compile_actions
 from scoring.errors import InvalidValue
 from scoring.fields import CATEGORY_SYNONYMS, check_range, fold_category
-from scoring.model import ActionRule, Criterion, ScoringModel, Trigger
+from scoring.model import ScoringModel, Trigger
 from scoring.parse import parse_bool, parse_date, parse_number, parse_text
+from scoring.points import CategoryTable, compile_points, folded
 from scoring.reassess import Move, Placement, Reassessor
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
-_MEMO_LIMIT = 4096
-_first = itemgetter(0)
-_TOP = 3
-T = TypeVar("T")
 
 
 class Scorer:
@@ -29,42 +24,22 @@ class Scorer:
     def __init__(self, model: ScoringModel, today: date | None = None) -> None:
         self.model = model
         self.today = today
-        scale = 1.0 / model.max_points
-        self._numeric = [
-            (c.field, c.weight * scale, c.label, f"{c.weight:g}", [b.min for b in c.bands],
-             [b.points for b in c.bands], c.missing_points)
-            for c in model.criteria
-            if c.numeric
-        ]  # fmt: skip
-        # raw cell text -> points (None: missing); CRM picklists repeat a few values, so the
-        # cleaning and lookup run once per distinct text, not once per record
-        self._categorical: list[
-            tuple[str, float, str, str, dict[str, float], float | None, float,
-                  dict[Any, float | None]]
-        ] = [
-            (c.field, c.weight * scale, c.label, f"{c.weight:g}", _category_map(c),
-             c.other_points, c.missing_points, {})
-            for c in model.criteria
-            if not c.numeric
-        ]  # fmt: skip
-        self._choices = {c.field: ", ".join(c.categories) for c in model.criteria if not c.numeric}
         # every numeric input is parsed once per record, whoever reads it
         self._number_fields = tuple(
             dict.fromkeys(
-                [c[0] for c in self._numeric]
+                [c.field for c in model.criteria if c.numeric]
                 + ["engagement_score", "current_arr", "arr_potential", "pipeline"]
             )
         )  # trigger-only fields are parsed on demand: triggers apply to few tiers
+        # the model written out as Python once (scoring/codegen.py): per record, the work of
+        # a scorer typed by hand for this model
+        self._points, self.source = compile_points(model, self._number_fields)
+        self._action, self.action_source = compile_actions(model)
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
         self._moves = Reassessor(model)
         self._health = [(h.min_engagement, h.status) for h in model.health]
-        self._tracks = _folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
-        self._rules_by_tier = {
-            t.name: [rule for rule in model.next_actions if rule.when.tiers is None
-                     or t.name in rule.when.tiers]
-            for t in model.tiers
-        }  # fmt: skip
+        self._tracks = folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
 
     # -- the pieces, each usable alone -------------------------------------------------------
 
@@ -93,10 +68,7 @@ class Scorer:
         penetration: float | None,
     ) -> str:
         """Return the action of the first rule whose conditions all hold."""
-        for rule in self._rules_by_tier.get(tier, self.model.next_actions):
-            if _matches(rule, tier, health, customer, pipeline, penetration):
-                return rule.action
-        return self.model.default_action
+        return self._action(tier, health, customer, pipeline, penetration)
 
     # -- the whole record --------------------------------------------------------------------
 
@@ -104,45 +76,7 @@ class Scorer:
         """Score one record; over_capacity moves a capacity-tier account to the overflow tier."""
         values = record.fields
         issues: list[str] = []
-        nums = self._parse(values, self._number_fields, issues)
-        missing: list[str] = []
-        parts: list[tuple[float, str, str]] = []
-        total = 0.0
-        for field, factor, label, weight, mins, points, miss in self._numeric:
-            got = nums[field]
-            if got is None:
-                pts = miss
-                missing.append(field)
-            else:
-                i = bisect_right(mins, got)
-                pts = points[i - 1] if i else 0.0
-            total += pts * factor
-            parts.append((pts * factor, label, weight))
-        for field, factor, label, weight, cats, other, miss, memo in self._categorical:
-            raw = values.get(field)
-            try:
-                got = memo[raw]
-            except (KeyError, TypeError):
-                got = _category_points(raw, cats, other)
-                if len(memo) < _MEMO_LIMIT and isinstance(raw, (str, type(None))):
-                    memo[raw] = got
-            if got is None:
-                pts = miss
-                missing.append(field)
-            elif got != got:  # NaN: a value outside a map that has no "other" points
-                pts = miss
-                missing.append(field)
-                issues.append(f"{field}: invalid ({raw!r} is not one of {self._choices[field]})")
-            else:
-                pts = got
-            total += pts * factor
-            parts.append((pts * factor, label, weight))
-        score = int(total * 10 + 0.5 + 1e-9) / 10
-        score_tier = self.tier_for(score)
-        engagement = nums["engagement_score"]
-        if engagement is None:
-            missing.append("engagement_score")
-        health = self.health_for(engagement)
+        nums, missing, score, score_tier, health, top = self._points(values, issues)
         placed = self._reassess(record, score, score_tier, nums, issues, over_capacity)
         tier, proposal = placed.tier, placed.proposal
         potential, current = nums["arr_potential"], nums["current_arr"]
@@ -162,7 +96,7 @@ class Scorer:
             score=score,
             health=health,
             next_action=action,
-            reason=_reason(tier, score, placed.note, parts, missing),
+            reason=_reason(tier, score, placed.note, top, missing),
             issues=tuple(dict.fromkeys(issues)) if issues else (),
             change=self._change(record.prior.tier, score, placed, score_tier),
             campaign_track=self._track(tier, values) if tier == self.model.campaign_tier else None,
@@ -180,9 +114,8 @@ class Scorer:
                 i = bisect_right([b.min for b in c.bands], got) if got is not None else 0
                 out.append(c.missing_points if got is None else c.bands[i - 1].points if i else 0.0)
                 continue
-            cats = {k.strip().casefold(): v for k, v in c.categories.items()}
-            found = _category_points(record.get(c.field), cats, c.other_points)
-            out.append(c.missing_points if found is None else found)
+            share, _, _ = CategoryTable(c, 1.0).lookup(record.get(c.field))
+            out.append(share)  # factor 1: the points themselves
         return tuple(out)
 
     # -- helpers -------------------------------------------------------------------------
@@ -323,65 +256,8 @@ class Scorer:
         return self._tracks.get(fold_category(industry)) if industry else None
 
 
-def _category_map(criterion: Criterion) -> dict[str, float]:
-    return _folded(criterion.categories, CATEGORY_SYNONYMS.get(criterion.field, {}))
-
-
-def _folded(values: Mapping[str, T], synonyms: Mapping[str, str]) -> dict[str, T]:
-    # keys folded as CRM picklists write them ("FINANCIAL_SERVICES"), plus known synonyms
-    folded = {fold_category(k): v for k, v in values.items()}
-    for synonym, name in synonyms.items():
-        if fold_category(name) in folded:
-            folded.setdefault(synonym, folded[fold_category(name)])
-    return folded
-
-
-def _category_points(raw: Any, cats: dict[str, float], other: float | None) -> float | None:
-    """Return the points of a category; None when missing, NaN when unknown and not "other"."""
-    text = parse_text(raw)
-    if text is None:
-        return None
-    points = cats.get(fold_category(text), other)
-    return math.nan if points is None else points
-
-
-def _matches(
-    rule: ActionRule,
-    tier: str,
-    health: str,
-    customer: bool,
-    pipeline: float | None,
-    penetration: float | None,
-) -> bool:
-    w = rule.when
-    if w.tiers is not None and tier not in w.tiers:
-        return False
-    if w.health is not None and health not in w.health:
-        return False
-    if w.customer is not None and w.customer != customer:
-        return False
-    if not _in_range(pipeline or 0.0, w.pipeline_min, w.pipeline_max):
-        return False
-    if w.penetration_min is None and w.penetration_max is None:
-        return True
-    return penetration is not None and _in_range(penetration, w.penetration_min, w.penetration_max)
-
-
-def _in_range(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value < high)
-
-
-def _reason(
-    tier: str,
-    score: float,
-    why: str | None,
-    parts: list[tuple[float, str, str]],
-    missing: list[str],
-) -> str:
-    top = sorted(parts, key=_first, reverse=True)[:_TOP]  # stable: ties keep model order
-    text = f"{tier} at {score:.1f}: " + ", ".join(
-        f"{label} {round(c, 1):g}/{weight}" for c, label, weight in top
-    )
+def _reason(tier: str, score: float, why: str | None, top: str, missing: list[str]) -> str:
+    text = f"{tier} at {score:.1f}: {top}"
     if why:
         text = f"{why}; {text}"
     if missing:

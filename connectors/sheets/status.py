@@ -1,14 +1,17 @@
-"""What the Status tab says: model issues turned into lines naming the cell to fix."""
+"""The Status and Report tabs: model issues turned into lines naming the cell to fix, written
+where the manager reads them."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.sheets.grid import fold
-from connectors.sheets.layout import MODEL_TABS
+from connectors.sheets.layout import MODEL_TABS, REVIEW, STATUS, STATUS_HEADERS
+from connectors.sheets.spreadsheet import Spreadsheet
 from scoring import ModelError, ModelIssue, ScoringModel, load_model
 
 Path = tuple[str | int, ...]
@@ -61,6 +64,40 @@ class SheetModel:
         except ModelError as exc:
             return None, self.explain(exc.issues)
         return (None, self.explain([])) if self.problems else (model, [])
+
+
+class StatusTabs:
+    """Writes the Status tab (is the model valid, which version runs) and the Report tab."""
+
+    def __init__(self, sheet: Spreadsheet, clock: Callable[[], datetime] | None = None) -> None:
+        self.sheet = sheet
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def write_status(
+        self,
+        issues: Sequence[StatusLine],
+        version: str,
+        when: datetime | None = None,
+        *,
+        kept_version: str | None = None,
+    ) -> None:
+        """Replace the Status tab: one row per error (cell, message), or one OK row."""
+        stamp = (when or self.clock()).isoformat(timespec="seconds")
+        rows: list[list[Any]] = [list(STATUS_HEADERS)]
+        rows += [["Error", i.cell, i.message, stamp, version] for i in issues]
+        if not issues:
+            rows.append(["OK", "", "the model is valid and in use", stamp, version])
+        elif kept_version is not None:
+            rows.append(["Kept", "", "still running the last good model", stamp, kept_version])
+        self.sheet.fill({STATUS: rows})
+
+    def write_report(self, rows: Sequence[Sequence[Any]], tab: str = "Report") -> None:
+        """Replace the Report tab (created when absent) with the report's rows, in one call."""
+        self.sheet.fill({tab: [list(r) for r in rows] or [[""]]})
+
+    def write_review(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace the Review tab (demotions waiting for the review date) in one call."""
+        self.write_report(rows, tab=REVIEW)
 
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))(?:!([A-Z]+)(\d+))?")

@@ -108,4 +108,4 @@ def _day(value: Any) -> date:
 def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
     if not config.sheets:
         raise CliError("the Review tab needs a [sheets] table in the config", EXIT_USAGE)
-    open_sheet(config).write_review(rows)
+    open_sheet(config).status.write_review(rows)

@@ -41,7 +41,7 @@ def validate_sheet_model(key: str, env: Mapping[str, str]) -> tuple[bool, list[s
     """Validate a sheet's model tabs without writing; return (ok, lines to print)."""
 
     def check() -> tuple[bool, list[str]]:
-        sheet = connect(key, env).read_model_sheet()
+        sheet = connect(key, env).model.read_model_sheet()
         model, lines = sheet.validate()
         if model is None:
             return False, [str(line) for line in lines]

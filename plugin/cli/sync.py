@@ -21,7 +21,7 @@ from plugin.store import journal
 from plugin.store.database import Store
 from plugin.sync.run import run_sync
 from plugin.sync.scheduler import serve
-from plugin.wiring import open_connector
+from plugin.wiring import open_sheet
 
 
 def local_rows(config: Config) -> int | None:
@@ -114,11 +114,7 @@ def report(config_path: Path | None, movements: int, to_sheet: bool) -> None:
 def _to_sheet(config: Config, rows: list[list[Any]]) -> None:
     if not config.sheets:
         raise CliError("report.write_to_sheet needs a [sheets] table in the config")
-    sheet = open_connector("sheets", config)
-    writer = getattr(sheet, "write_report", None)
-    if writer is None:
-        raise CliError("this version of the Sheets connector cannot write a Report tab")
-    writer(rows)
+    open_sheet(config).status.write_report(rows)
 
 
 @click.command()

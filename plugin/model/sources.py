@@ -21,13 +21,15 @@ def read_source(
 ) -> tuple[Mapping[str, Any], SheetsConnector | None]:
     """Return the configured model's plain data and, for a sheet model, the sheet it came from.
 
-    `sheet`: an open connector to the model's sheet to read through (else one is opened).
+    `sheet`: the run's own connector to the model's sheet (else one is opened); when the sheet
+    is also a source of the run, its accounts tab is read in the same call as the model tabs.
     """
     if config.model.source == "file" and config.model.path is not None:
         return read_model_data(config.model.path), None
     if config.model.source == "sheet":
+        along = sheet is not None and "sheets" in config.sources
         sheet = sheet or open_sheet(config)
-        return sheet.read_model(), sheet
+        return sheet.model.read_model(with_accounts=along), sheet
     return DEFAULT_MODEL, None
 
 

@@ -161,11 +161,11 @@ def _sheet_status(
     """Show the model's errors (or OK) in the sheet's Status tab, and remember which it shows."""
     lines: list[StatusLine] = []
     if error is not None:
-        last = getattr(sheet, "last_model", None)
+        last = sheet.model.last_model
         if last is not None:
             lines = list(last.explain(error.issues))
         else:
             lines = [StatusLine("", str(i)) for i in error.issues]
-    sheet.write_status(lines, version, utcnow(), kept_version=kept)
+    sheet.status.write_status(lines, version, utcnow(), kept_version=kept)
     # a run that finds the same model again rewrites Status only if it does not say OK yet
     store.set_watermark(STATUS_MARK, f"{version}:{'error' if error else 'ok'}")

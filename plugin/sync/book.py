@@ -13,6 +13,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import RecordFailure
+from plugin.sync.packing import pack_entry, unpack_entry
 from plugin.sync.spool import Spool
 from scoring import AccountRecord, Book, Result, Scorer, standing
 
@@ -24,6 +25,7 @@ Entry = tuple[AccountRecord, Result, "State | None", bool]
 Decided = tuple[AccountRecord, Result, "State | None", bool]
 ReadIds = Callable[[Iterable[str]], Iterable[AccountRecord]]
 RIPPLE_ROUNDS = 3
+KEEP = 20_000  # entries held in memory before the spool goes to disk (a few tens of MB)
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -39,7 +41,7 @@ class BookScorer:
     def __init__(self, scorer: Scorer, book: Book, size: int = 1000) -> None:
         self.scorer = scorer
         self.book = book
-        self.spool: Spool[Entry] = Spool(size)
+        self.spool: Spool[Entry] = Spool(size, keep=KEEP, pack=pack_entry, unpack=unpack_entry)
         self.seen: set[str] = set()
         self.repeats: dict[str, int] = {}  # account id -> extra occurrences skipped
         #: stored accounts that sat in the overflow tier because of capacity (partial books)

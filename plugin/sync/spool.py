@@ -1,23 +1,45 @@
-"""A temporary file of pickled chunks: replay a stream without holding it in memory."""
+"""Replay a stream without holding it in memory: kept in memory while small, then a temporary
+file of pickled chunks."""
 
 from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 
 class Spool(Generic[T]):
-    """Append items, then read them back in order as many times as needed."""
+    """Append items, then read them back in order as many times as needed.
 
-    def __init__(self, chunk: int = 1000) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="tiersync-spool-")  # noqa: SIM115
+    Up to `keep` items stay in memory (nothing is pickled for a small book or a webhook
+    batch); past that, every chunk goes to a temporary file, so memory stays bounded whatever
+    the number of items. `pack` and `unpack` turn an item into plain tuples and back: pickle
+    handles those several times faster than slotted dataclasses.
+    """
+
+    def __init__(
+        self,
+        chunk: int = 1000,
+        *,
+        keep: int = 0,
+        pack: Callable[[T], Any] | None = None,
+        unpack: Callable[[Any], T] | None = None,
+    ) -> None:
+        self._file: IO[bytes] | None = None
         self._chunk = chunk
+        self._keep = keep
+        self._pack, self._unpack = pack, unpack
+        self._kept: list[list[T]] = []  # full chunks, while everything fits in memory
         self._buffer: list[T] = []
         self.count = 0
+
+    @property
+    def on_disk(self) -> bool:
+        """Return True once the items went to the temporary file."""
+        return self._file is not None
 
     def append(self, item: T) -> None:
         """Add one item."""
@@ -33,28 +55,47 @@ class Spool(Generic[T]):
         return self
 
     def _flush(self) -> None:
-        if self._buffer:
-            pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-            self._buffer = []
+        if not self._buffer:
+            return
+        if self._file is None and self.count <= self._keep:
+            self._kept.append(self._buffer)
+        else:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="tiersync-spool-")  # noqa: SIM115
+                for chunk in self._kept:
+                    self._dump(chunk)
+                self._kept = []
+            self._dump(self._buffer)
+        self._buffer = []
+
+    def _dump(self, chunk: list[T]) -> None:
+        assert self._file is not None
+        packed = chunk if self._pack is None else list(map(self._pack, chunk))
+        pickle.dump(packed, self._file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def chunks(self) -> Iterator[list[T]]:
         """Yield the items back in chunks, in the order they were added."""
         self._flush()
+        if self._file is None:
+            yield from list(self._kept)
+            return
         self._file.seek(0)
         while True:
             try:
-                chunk: list[T] = pickle.load(self._file)
+                chunk: list[Any] = pickle.load(self._file)
             except EOFError:
                 return
-            yield chunk
+            yield chunk if self._unpack is None else list(map(self._unpack, chunk))
 
     def __iter__(self) -> Iterator[T]:
         for chunk in self.chunks():
             yield from chunk
 
     def close(self) -> None:
-        """Delete the file."""
-        self._file.close()
+        """Delete the file and forget the items."""
+        if self._file is not None:
+            self._file.close()
+        self._kept, self._buffer = [], []
 
     def __enter__(self) -> Spool[T]:
         return self

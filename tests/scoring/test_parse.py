@@ -65,6 +65,7 @@ def test_parse_bool_rejects_garbage() -> None:
         ("2026-05-01", date(2026, 5, 1)),
         ("2026-05-01T10:22:03.000+0000", date(2026, 5, 1)),  # Salesforce datetime
         ("05/01/2026", date(2026, 5, 1)),
+        ("2026-5-1", date(2026, 5, 1)),  # not the usual spelling: strptime still reads it
         (datetime(2026, 5, 1, 8), date(2026, 5, 1)),
         ("", None),
     ],
@@ -76,6 +77,12 @@ def test_parse_date(raw: object, expected: date | None) -> None:
 def test_parse_date_rejects_garbage() -> None:
     with pytest.raises(InvalidValue, match="not a date"):
         parse_date("last tuesday")
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30", "2026-13-01", "0000-01-01"])
+def test_parse_date_rejects_impossible_iso_dates_by_name(raw: str) -> None:
+    with pytest.raises(InvalidValue, match=f"'{raw}' is not a date"):
+        parse_date(raw)
 
 
 def test_parse_text_treats_placeholders_as_missing() -> None:

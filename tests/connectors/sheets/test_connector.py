@@ -12,6 +12,7 @@ import responses
 from connectors.errors import ConfigError, FatalError, RetriableError
 from connectors.sheets.api import load_credentials
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
+from connectors.sheets.spreadsheet import FRESH_SECONDS
 from scoring import DEFAULT_MODEL, AccountRecord, Result, Scorer, load_model
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client, service_account_info
 
@@ -25,11 +26,13 @@ def fake() -> Iterator[FakeSheets]:
 
 
 def connector(
-    fake: FakeSheets, sleeps: list[float] | None = None, **settings: object
+    fake: FakeSheets, sleeps: list[float] | None = None, fresh_for: float = 0.0, **settings: object
 ) -> SheetsConnector:
+    """Return a connector; by default every read counts as old (a sync slower than the
+    freshness window), so a write reads the tab again first. fresh_for: the window."""
     config = SheetsConfig.from_mapping({"spreadsheet_key": KEY, **settings}, {})
     sink = sleeps if sleeps is not None else []
-    return SheetsConnector(config, client=real_client(), sleep=sink.append)
+    return SheetsConnector(config, client=real_client(), sleep=sink.append, fresh_for=fresh_for)
 
 
 def result(
@@ -382,3 +385,67 @@ def test_other_passing_faults_keep_the_short_backoff(fake: FakeSheets) -> None:
     fake.errors["batchGet"] = ["error_503"]
     assert len(list(connector(fake, sleeps).iter_accounts())) == 4
     assert len(sleeps) == 1 and sleeps[0] <= 1.5
+
+
+def ten_thousand_rows(fake: FakeSheets) -> None:
+    industries = ["Banking", "Retail", "Software", "Media", "Mining"]
+    rows = [["Account ID", "Account Name", "Industry", "Employees", "ARR Potential", "Tier"]]
+    rows += [
+        [f"ACC{i:05}", f"Account {i}", industries[i % 5], i * 3, i * 50, ""] for i in range(10_000)
+    ]
+    fake.add_tab("Accounts", rows, row_count=10_001)
+
+
+def test_a_sync_writes_from_its_own_fresh_read_in_four_calls(fake: FakeSheets) -> None:
+    ten_thousand_rows(fake)
+    scorer = Scorer(load_model(DEFAULT_MODEL))
+    conn = connector(fake, fresh_for=FRESH_SECONDS)
+    conn.check()
+    conn.check()  # the metadata read a moment ago is still fresh: no second call
+    pairs = [(r, scorer.score(r)) for r in conn.iter_accounts()]
+    report = conn.write_results(pairs)
+    assert report.written == 10_000
+    assert [k for k, _ in fake.calls] == [
+        "metadata",
+        "batchGet",
+        "valuesBatchUpdate",
+        "batchGet",  # the read that confirms every value is on its account's row
+    ]
+    assert column(fake, "Tier")["ACC09999"] == pairs[-1][1].tier
+    again = connector(fake, fresh_for=FRESH_SECONDS)
+    unchanged = again.write_results([(r, scorer.score(r)) for r in again.iter_accounts()])
+    assert (unchanged.written, unchanged.api_calls) == (0, 0)  # its read was the last call
+
+
+def test_a_sort_after_the_syncs_read_is_put_right_by_the_read_back(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    conn = connector(fake, fresh_for=FRESH_SECONDS)
+    records = list(conn.iter_accounts())
+
+    def people_sort_and_insert(sheets: FakeSheets) -> None:
+        tab = sheets.tabs["Accounts"]
+        body = [r for r in tab.rows[1:] if r]
+        body.sort(key=lambda r: str(r[1]), reverse=True)  # by name, Z → A
+        tab.rows = [tab.rows[0], ["NEW-1", "Inserted Ltd"], *body]
+
+    fake.before[("valuesBatchUpdate", 1)] = people_sort_and_insert  # after the read
+    tiers = {"001A": "Tier 1", "001B": "Tier 2", "001C": "Tier 3", "1042": "Tier 4"}
+    report = conn.write_results([(r, result(r.account_id, tiers[r.account_id])) for r in records])
+    assert report.failures == []
+    assert {k: v for k, v in column(fake, "Tier").items() if k != "NEW-1"} == tiers
+    names = column(fake, "Account  Name")
+    assert names["001A"] == "Acme Corp" and names["1042"] == "Umbrella"
+    assert any(n.startswith("rows moved in Accounts while writing: ") for n in report.notes)
+
+
+def test_a_write_long_after_the_read_reads_the_tab_again_first(fake: FakeSheets) -> None:
+    fake.seed("accounts_small")
+    now = [0.0]
+    conn = connector(fake, fresh_for=FRESH_SECONDS)
+    conn.sheet.monotonic = lambda: now[0]
+    conn.check()
+    records = list(conn.iter_accounts())
+    now[0] += FRESH_SECONDS + 1  # a slow scoring pass
+    conn.write_results([(r, result(r.account_id)) for r in records])
+    kinds = [k for k, _ in fake.calls]
+    assert kinds == ["metadata", "batchGet", "batchGet", "valuesBatchUpdate", "batchGet"]

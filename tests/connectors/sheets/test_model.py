@@ -5,18 +5,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
 
-from connectors.errors import ConfigError
-from connectors.sheets.admin import load_model_cache, save_model_cache
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from connectors.sheets.grid import read_table
 from connectors.sheets.layout import model_to_tabs
 from connectors.sheets.tabs import tabs_to_model
-from scoring import DEFAULT_MODEL, AccountRecord, Scorer, load_model, model_hash
+from scoring import DEFAULT_MODEL, AccountRecord, Scorer, ScoringModel, model_hash
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -48,6 +46,19 @@ def connector(fake: FakeSheets) -> SheetsConnector:
     return SheetsConnector(config, client=real_client(), sleep=lambda _: None, clock=lambda: NOW)
 
 
+def publish(
+    conn: SheetsConnector, kept: str | None = None
+) -> tuple[ScoringModel | None, list[str]]:
+    """Read the model tabs, validate them and say so in the Status tab, as a sync does.
+
+    kept: the version the sync keeps running when the sheet's model is refused.
+    """
+    sheet = conn.model.read_model_sheet()
+    model, lines = sheet.validate()
+    conn.status.write_status(lines, model_hash(sheet.data), kept_version=kept)
+    return model, [str(line) for line in lines]
+
+
 def default_sheet(fake: FakeSheets) -> SheetsConnector:
     fake.add_tab("Accounts", [["Account ID"]])
     conn = connector(fake)
@@ -57,7 +68,7 @@ def default_sheet(fake: FakeSheets) -> SheetsConnector:
 
 def test_the_default_scorecard_round_trips_through_the_tabs(fake: FakeSheets) -> None:
     conn = default_sheet(fake)
-    data = conn.read_model()
+    data = conn.model.read_model()
     expected = copy.deepcopy(DEFAULT_MODEL)
     for rule in expected["next_actions"]:  # numbers come back as the sheet shows them
         rule["when"] = {k: float(v) if type(v) is int else v for k, v in rule["when"].items()}
@@ -68,9 +79,8 @@ def test_the_default_scorecard_round_trips_through_the_tabs(fake: FakeSheets) ->
 def test_every_typo_reaches_the_status_tab_with_its_cell(fake: FakeSheets) -> None:
     fake.seed("model_with_typos")
     conn = connector(fake)
-    good = load_model(DEFAULT_MODEL)
-    model, lines = conn.load_model_or_keep(good, last_good_version="abc123")
-    assert model is good  # the last good model keeps running
+    model, lines = publish(conn, kept="abc123")
+    assert model is None  # refused: the sync keeps running version abc123
     assert lines == TYPO_LINES
     status = fake.values("Status")
     assert status[0] == ["Status", "Cell", "Message", "Checked At", "Model Version"]
@@ -85,7 +95,7 @@ def test_every_typo_reaches_the_status_tab_with_its_cell(fake: FakeSheets) -> No
     assert [(r[1], r[2]) for r in rows] == [tuple(x.split(": ", 1)) for x in TYPO_LINES]
     assert {r[0] for r in rows} == {"Error"}
     assert {r[3] for r in rows} == {"2024-05-06T07:08:09+00:00"}
-    assert {r[4] for r in rows} == {model_hash(conn.read_model())}
+    assert {r[4] for r in rows} == {model_hash(conn.model.read_model())}
 
 
 def test_cross_row_errors_follow_once_each_value_reads(fake: FakeSheets) -> None:
@@ -99,7 +109,7 @@ def test_cross_row_errors_follow_once_each_value_reads(fake: FakeSheets) -> None
     for tab, cells in fixes.items():
         for r, c, v in cells:
             fake.tabs[tab].set(r, c, v)
-    _, lines = connector(fake).load_model_or_keep(load_model(DEFAULT_MODEL))
+    _, lines = publish(connector(fake), kept="abc123")
     assert lines == CROSS_LINES
 
 
@@ -109,19 +119,19 @@ def test_a_typo_keeps_results_and_a_valid_edit_changes_the_next_run(fake: FakeSh
         "A1",
         {"arr_potential": 450_000, "employees": 5_000, "industry": "Retail", "tech_fit": "Strong"},
     )
-    first, errors = conn.load_model_or_keep(None)
-    assert errors == []
+    first, errors = publish(conn)
+    assert errors == [] and first is not None
     assert fake.values("Status")[1][:3] == ["OK", "", "the model is valid and in use"]
     before = Scorer(first).score(record)
     weights = fake.tabs["Weights"]
     weights.set(1, 2, "3O%")  # a letter O typed for a zero
-    kept, errors = conn.load_model_or_keep(first)
+    kept, errors = publish(conn, kept=model_hash(DEFAULT_MODEL))
     assert errors == ['Weights!C2: weight must be a number, got "3O%"']
-    assert Scorer(kept).score(record) == before
+    assert kept is None  # refused: the sync keeps scoring with the first model
     weights.set(1, 2, "30%")
     fake.tabs["Tiers"].set(1, 1, "65")  # Tier 1 from 75 down to 65: 68.5 now qualifies
-    edited, errors = conn.load_model_or_keep(kept)
-    assert errors == []
+    edited, errors = publish(conn)
+    assert errors == [] and edited is not None
     after = Scorer(edited).score(record)
     assert (before.score, before.tier, after.tier) == (68.5, "Tier 2", "Tier 1")
     assert fake.values("Status")[1][0] == "OK"
@@ -164,8 +174,8 @@ def test_missing_tab_and_missing_column_are_reported_with_their_place(fake: Fake
         fake.add_tab(
             tab, [["" if v is None else getattr(v, "value", v) for v in r] for r in tabs[tab]]
         )
-    with pytest.raises(ConfigError, match="no good model"):
-        connector(fake).load_model_or_keep(None)
+    model, _ = publish(connector(fake))
+    assert model is None
     status = [tuple(r[1:3]) for r in fake.values("Status")[1:]]
     assert len(status) == 2  # not one "weight is blank" per row
     assert (
@@ -181,42 +191,48 @@ def test_missing_tab_and_missing_column_are_reported_with_their_place(fake: Fake
 def test_weights_that_do_not_add_up_point_at_the_weight_column(fake: FakeSheets) -> None:
     conn = default_sheet(fake)
     fake.tabs["Weights"].set(1, 2, 35)
-    _, lines = conn.load_model_or_keep(load_model(DEFAULT_MODEL))
+    _, lines = publish(conn, kept="abc123")
     assert lines == ["Weights!C2:C7: weights must sum to 100, they sum to 105"]
-    assert conn.cell_for(("criteria",)) == "Weights!C2:C7"
-
-
-def test_model_cache_keeps_the_last_good_model_across_runs(
-    fake: FakeSheets, tmp_path: Path
-) -> None:
-    cache = tmp_path / "model-cache.json"
-    conn = default_sheet(fake)
-    good, _ = conn.load_model_or_keep(None, cache=cache)
-    assert load_model_cache(cache) == conn.read_model()
-    fake.tabs["Tiers"].set(1, 1, "seventy")
-    kept, errors = connector(fake).load_model_or_keep(None, cache=cache)
-    assert kept == good
-    assert errors == ['Tiers!B2: min score must be a number, got "seventy"']
-    assert fake.values("Status")[-1][:3] == ["Kept", "", "still running the last good model"]
-    assert fake.values("Status")[-1][4] == model_hash(load_model_cache(cache) or {})
-
-
-def test_model_cache_helpers_ignore_a_damaged_file(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "m.json"
-    assert load_model_cache(path) is None
-    save_model_cache(path, {"a": 1})
-    assert load_model_cache(path) == {"a": 1}
-    path.write_text("{not json", encoding="utf-8")
-    assert load_model_cache(path) is None
+    assert conn.model.cell_for(("criteria",)) == "Weights!C2:C7"
 
 
 def test_an_empty_weights_tab_is_one_clear_line(fake: FakeSheets) -> None:
     conn = default_sheet(fake)
     fake.tabs["Weights"].rows = fake.tabs["Weights"].rows[:1]  # the header only
-    kept, lines = conn.load_model_or_keep(load_model(DEFAULT_MODEL))
+    kept, lines = publish(conn, kept=model_hash(DEFAULT_MODEL))
     assert lines == [
         "Weights!A2: the Weights tab lists no criteria: add one row per criterion "
         "(name, weight, source field), or run 'tiersync sheets init --force'"
     ]  # not one "unknown criterion" line per Bands row before the cause
-    assert kept == load_model(DEFAULT_MODEL)
+    assert kept is None
     assert [r[0] for r in fake.values("Status")[1:]] == ["Error", "Kept"]
+
+
+def test_the_accounts_tab_comes_in_the_model_tabs_call_and_is_not_read_again(
+    fake: FakeSheets,
+) -> None:
+    conn = default_sheet(fake)
+    fake.tabs["Accounts"].rows += [["A1"], ["B2"]]
+    fake.calls.clear()
+    conn.model.read_model(with_accounts=True)
+    conn.check()
+    records = list(conn.iter_accounts())
+    assert [r.account_id for r in records] == ["A1", "B2"]
+    assert [k for k, _ in fake.calls] == ["batchGet"]  # metadata kept since init, one read
+    ranges = parse_qs(urlsplit(fake.calls[0][1]).query)["ranges"]
+    assert ranges == [
+        "'Weights'", "'Bands'", "'Tiers'", "'Health'", "'Next Actions'", "'Reassessment'",
+        "'Accounts'",
+    ]  # fmt: skip
+
+
+def test_a_percent_formatted_weight_reads_as_the_percent_it_shows(fake: FakeSheets) -> None:
+    conn = default_sheet(fake)
+    weights = fake.tabs["Weights"]
+    weights.set(1, 2, 0.3)  # typed as 30% in a sheet: stored 0.3, shown "30%"
+    weights.percent.add((1, 2))
+    fake.calls.clear()
+    data = conn.model.read_model()
+    assert data["criteria"][0]["weight"] == 30
+    formatted = [parse_qs(urlsplit(u).query).get("valueRenderOption") for _, u in fake.calls]
+    assert formatted == [["UNFORMATTED_VALUE"], ["FORMATTED_VALUE"]]  # read again as shown

@@ -32,7 +32,7 @@ def connector() -> SheetsConnector:
 
 def test_report_creates_the_tab_and_keeps_text_as_text(fake: FakeSheets) -> None:
     fake.add_tab("Accounts", [["Account ID"]])
-    connector().write_report(ROWS)
+    connector().status.write_report(ROWS)
     assert fake.values("Report") == ROWS  # the fake refuses anything but literal values
     assert fake.values("Accounts") == [["Account ID"]]
 
@@ -40,5 +40,5 @@ def test_report_creates_the_tab_and_keeps_text_as_text(fake: FakeSheets) -> None
 def test_report_replaces_an_older_report(fake: FakeSheets) -> None:
     fake.add_tab("Report", [["old", "report", "with"], ["more", "rows", "than"], ["now", "x", "y"],
                             ["stale", "", ""]])  # fmt: skip
-    connector().write_report(ROWS[:2])
+    connector().status.write_report(ROWS[:2])
     assert fake.values("Report") == ROWS[:2]

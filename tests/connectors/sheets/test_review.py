@@ -11,7 +11,7 @@ import responses
 
 from connectors.sheets.connector import SheetsConfig, SheetsConnector
 from connectors.sheets.layout import reassessment_rows
-from scoring import DEFAULT_MODEL, Proposal, Result, load_model
+from scoring import DEFAULT_MODEL, Proposal, Result
 from tests.connectors.sheets_helpers import KEY, FakeSheets, real_client
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -61,8 +61,8 @@ def test_editing_the_reassessment_tab_changes_the_model(fake: FakeSheets) -> Non
     tab = fake.tabs["Reassessment"]
     tab.set(1, 1, "Tier 2, Tier 3")  # the intent trigger also lifts Tier 3 accounts
     tab.set(7, 4, 30)  # reviews every 30 days
-    model, lines = conn.load_model_or_keep(None)
-    assert lines == []
+    model, lines = conn.model.read_model_sheet().validate()
+    assert lines == [] and model is not None
     first = model.reassessment.upgrade_triggers[0]
     assert (first.from_tiers, first.to_tier) == (("Tier 2", "Tier 3"), "Tier 1")
     assert model.reassessment.review_days == 30
@@ -72,7 +72,7 @@ def test_a_wrong_tier_in_the_reassessment_tab_names_its_cell(fake: FakeSheets) -
     conn = initialised(fake)
     fake.tabs["Reassessment"].set(2, 2, "Tier 0")
     fake.tabs["Reassessment"].set(3, 0, "upgrade triger")
-    _, lines = conn.load_model_or_keep(load_model(DEFAULT_MODEL))
+    _, lines = conn.model.read_model_sheet().validate()
     assert "Reassessment!C3: unknown tier 'Tier 0' (tiers: Tier 1, Tier 2, Tier 3, Tier 4)" in [
         str(line) for line in lines
     ]
@@ -81,9 +81,10 @@ def test_a_wrong_tier_in_the_reassessment_tab_names_its_cell(fake: FakeSheets) -
 
 
 def test_a_sheet_without_the_tab_keeps_the_default_rules(fake: FakeSheets) -> None:
-    conn = initialised(fake)
+    initialised(fake)
     del fake.tabs["Reassessment"]
-    assert conn.read_model()["reassessment"] == DEFAULT_MODEL["reassessment"]
+    later = connector(fake)  # the next run fetches the sheet's tabs afresh
+    assert later.model.read_model()["reassessment"] == DEFAULT_MODEL["reassessment"]
 
 
 def test_rows_of_an_older_model_name_the_tiers_of_the_upgrade_section() -> None:
@@ -97,7 +98,7 @@ def test_rows_of_an_older_model_name_the_tiers_of_the_upgrade_section() -> None:
 def test_the_review_tab_is_replaced_in_one_call(fake: FakeSheets) -> None:
     conn = initialised(fake)
     before = fake.count("batchUpdate")
-    conn.write_review([["reviews every 90 days"], ["Review ID", "Account ID"], [7, "001A"]])
+    conn.status.write_review([["reviews every 90 days"], ["Review ID", "Account ID"], [7, "001A"]])
     assert fake.values("Review") == [["reviews every 90 days"], ["Review ID", "Account ID"],
                                      [7, "001A"]]  # fmt: skip
     assert fake.count("batchUpdate") == before + 1

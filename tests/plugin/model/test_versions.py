@@ -80,16 +80,19 @@ def test_an_invalid_file_model_stops_the_run(tmp_path: Path) -> None:
 
 
 class FakeSheet:
-    """Stands in for the Sheets connector's model tabs."""
+    """Stands in for the Sheets connector's model and Status roles."""
+
+    last_model = None  # no cells known: errors are listed as the schema says them
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self.data, self.status = data, []  # type: ignore[var-annotated]
+        self.data, self.statuses = data, []  # type: ignore[var-annotated]
+        self.model = self.status = self
 
-    def read_model(self) -> dict[str, Any]:
+    def read_model(self, with_accounts: bool = False) -> dict[str, Any]:
         return self.data
 
     def write_status(self, lines: Any, version: str, when: Any, *, kept_version: Any) -> None:
-        self.status.append((list(lines), version, kept_version))
+        self.statuses.append((list(lines), version, kept_version))
 
 
 def test_an_invalid_sheet_model_keeps_the_last_good_version(tmp_path: Path) -> None:
@@ -104,14 +107,14 @@ def test_an_invalid_sheet_model_keeps_the_last_good_version(tmp_path: Path) -> N
     store = Store(config.store_url)
     store.upgrade()
     good = versions.resolve_model(config, store, sheet=sheet)
-    assert sheet.status[-1] == ([], good.version, None)
+    assert sheet.statuses[-1] == ([], good.version, None)
     broken = copy.deepcopy(DEFAULT_MODEL)
     broken["criteria"][0]["weight"] = 95
     sheet.data = broken
     kept = versions.resolve_model(config, store, sheet=sheet)
     assert kept.version == good.version
     assert kept.notes and "kept version" in kept.notes[0]
-    lines, version, kept_version = sheet.status[-1]
+    lines, version, kept_version = sheet.statuses[-1]
     assert lines and version == model_hash(broken) and kept_version == good.version
     assert len(versions.history(store)) == 1
     store.dispose()
