@@ -16,6 +16,7 @@ from scoring.reassess import Move, Placement, Reassessor
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
+_DATE_MEMO = 4096  # distinct last-activity texts remembered per scorer
 
 
 class Scorer:
@@ -34,6 +35,8 @@ class Scorer:
         # the model written out as Python once (scoring/codegen.py): per record, the work of
         # a scorer typed by hand for this model
         self._points, self.source = compile_points(model, self._number_fields)
+        self._dates: dict[Any, date | InvalidValue | None] = {}
+        self._flags: dict[Any, bool | InvalidValue | None] = {}
         self._action, self.action_source = compile_actions(model)
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
@@ -138,16 +141,26 @@ class Scorer:
         return nums
 
     def _customer(self, values: Any, current_arr: float | None, issues: list[str]) -> bool:
+        raw = values.get("is_customer")
         try:
-            flag = parse_bool(values.get("is_customer"))
-        except InvalidValue as exc:
-            issues.append(f"is_customer: invalid ({exc})")
+            flag = self._flags[raw]  # a yes/no column holds a handful of distinct texts
+        except (KeyError, TypeError):
+            try:
+                flag = parse_bool(raw)
+            except InvalidValue as exc:
+                flag = exc
+            if isinstance(raw, str | None) and len(self._flags) < _DATE_MEMO:
+                self._flags[raw] = flag
+        if isinstance(flag, InvalidValue):
+            issues.append(f"is_customer: invalid ({flag})")
             flag = None
         if flag is not None:
             return flag
         return bool(current_arr and current_arr > 0)
 
     def _override(self, record: AccountRecord, issues: list[str] | None) -> str | None:
+        if record.tier_override is None:  # the usual case, without parsing
+            return None
         wanted = parse_text(record.tier_override)
         if wanted is None:
             return None
@@ -224,10 +237,18 @@ class Scorer:
 
     def _idle_since(self, record: AccountRecord, issues: list[str]) -> date | None:
         """Return the last activity date when it is inactive_days or more before today."""
+        raw = record.get("last_activity_date")
         try:
-            last = parse_date(record.get("last_activity_date"))
-        except InvalidValue as exc:
-            issues.append(f"last_activity_date: invalid ({exc})")
+            last = self._dates[raw]  # CRM dates repeat: each distinct text is parsed once
+        except (KeyError, TypeError):
+            try:
+                last = parse_date(raw)
+            except InvalidValue as exc:
+                last = exc
+            if isinstance(raw, str) and len(self._dates) < _DATE_MEMO:
+                self._dates[raw] = last
+        if isinstance(last, InvalidValue):
+            issues.append(f"last_activity_date: invalid ({last})")
             return None
         days = self.model.reassessment.inactive_days
         if last is None or self.today is None or not days:

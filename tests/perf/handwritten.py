@@ -27,6 +27,9 @@ CATEGORIES = ("industry", "tech_fit", "buying_stage", "competitive_position")
 INPUTS = ("arr_potential", "employees", *CATEGORIES, "engagement_score")  # reason's missing order
 
 
+UP = "upgraded Tier 2 → Tier 1: "
+
+
 def _num(value: object) -> float | None:
     try:
         return parse_number(value)
@@ -88,13 +91,13 @@ def hand_written(fields: dict[str, str]) -> tuple[str, float, str, str, str]:
         contacts = _num(fields.get("engaged_contacts")) or 0.0
         execs = _num(fields.get("executive_contacts")) or 0.0
         if surge >= 3:
-            why = f"upgraded: intent surge >= 3x baseline (intent_surge {surge:g})"
+            why = UP + f"intent surge >= 3x baseline (intent_surge {surge:g})"
         elif pipeline >= 150_000:
-            why = f"upgraded: deal potential >= $150K discovered (pipeline {pipeline:g})"
+            why = UP + f"deal potential >= $150K discovered (pipeline {pipeline:g})"
         elif contacts >= 3:
-            why = f"upgraded: 3+ stakeholders engaged (engaged_contacts {contacts:g})"
+            why = UP + f"3+ stakeholders engaged (engaged_contacts {contacts:g})"
         elif execs >= 2:
-            why = f"upgraded: 2+ executive relationships (executive_contacts {execs:g})"
+            why = UP + f"2+ executive relationships (executive_contacts {execs:g})"
         if why:
             tier = "Tier 1"
     engagement = _num(fields.get("engagement_score"))
