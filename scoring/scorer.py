@@ -37,6 +37,7 @@ class Scorer:
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
         self._health = [(h.min_engagement, h.status) for h in model.health]
         self._tracks = folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
+        self._campaign_tier = model.campaign_tier
 
     # -- the pieces, each usable alone -------------------------------------------------------
 
@@ -76,7 +77,7 @@ class Scorer:
         nums, missing, score, score_tier, health, top = self._points(values, issues)
         tier, why = self._reassess(record, score, score_tier, nums, issues, over_capacity)
         potential, current = nums["arr_potential"], nums["current_arr"]
-        action = self.next_action_for(
+        action = self._action(
             tier,
             health,
             self._customer(values, current, issues),
@@ -86,17 +87,17 @@ class Scorer:
         if missing:
             named = {issue.partition(":")[0] for issue in issues}  # an invalid value is named once
             issues.extend(f"{field}: missing" for field in missing if field not in named)
-        return Result(
-            account_id=record.account_id,
-            tier=tier,
-            score=score,
-            health=health,
-            next_action=action,
-            reason=_reason(tier, score, why, top, missing),
-            issues=tuple(dict.fromkeys(issues)) if issues else (),
-            change=self._change(record.prior.tier, tier, score, why),
-            campaign_track=self._track(tier, values) if tier == self.model.campaign_tier else None,
-            score_tier=score_tier,
+        return Result(  # positional: one Result per account, the fields in their order
+            record.account_id,
+            tier,
+            score,
+            health,
+            action,
+            _reason(tier, score, why, top, missing),
+            tuple(dict.fromkeys(issues)) if issues else (),
+            self._change(record.prior.tier, tier, score, why),
+            self._track(tier, values) if tier == self._campaign_tier else None,
+            score_tier,
         )
 
     # -- helpers -------------------------------------------------------------------------
