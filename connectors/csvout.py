@@ -8,7 +8,8 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from scoring import Result
 # Spreadsheet programs run cells starting with these as formulas; CRM text must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _STARTS = frozenset(_FORMULA_START)
+_FIRST: Callable[[Any], Any] = itemgetter(slice(None, 1))  # a text's first character, in C
 #: The columns `tiersync score` adds (or fills, when the file already has them).
 OUTPUT_COLUMNS = (
     "tier",
@@ -32,22 +34,20 @@ OUTPUT_COLUMNS = (
 OUTPUT_NAMES = frozenset(OUTPUT_COLUMNS)
 
 
-def output_values(result: Result, decimal_comma: bool) -> dict[str, Any]:
-    """Return the output columns of a result as written (a decimal comma in `;` files)."""
+def output_cells(result: Result, decimal_comma: bool) -> list[str]:
+    """Return a result's output columns as written, in OUTPUT_COLUMNS order (`;` files: 1,8)."""
     change = result.change
     score = f"{result.score:.1f}"
-    return {
-        "tier": result.tier,
-        "score": score.replace(".", ",") if decimal_comma else score,
-        "health": result.health,
-        "next_action": result.next_action,
-        "reason": result.reason,
-        "data_issues": "; ".join(result.issues),
-        "tier_change": f"{change.from_tier or 'new'} -> {change.to_tier}: {change.why}"
-        if change
-        else "",
-        "campaign_track": result.campaign_track or "",
-    }
+    return [
+        result.tier,
+        score.replace(".", ",") if decimal_comma else score,
+        result.health,
+        result.next_action,
+        result.reason,
+        "; ".join(result.issues),
+        f"{change.from_tier or 'new'} -> {change.to_tier}: {change.why}" if change else "",
+        result.campaign_track or "",
+    ]
 
 
 class RowPlan:
@@ -55,8 +55,10 @@ class RowPlan:
 
     def __init__(self, keys: Sequence[str], extra: Sequence[str], decimal_comma: bool) -> None:
         self.keys = list(keys)  # the key each input column was read under
-        self.outputs = [(i, k) for i, k in enumerate(keys) if k in OUTPUT_NAMES]
-        self.extra = list(extra)
+        at = {name: n for n, name in enumerate(OUTPUT_COLUMNS)}
+        self.outputs = [(i, at[k]) for i, k in enumerate(keys) if k in at]
+        self.extra = [at[k] for k in extra]
+        self.all_extra = self.extra == list(range(len(OUTPUT_COLUMNS)))  # the usual file
         self.decimal_comma = decimal_comma
         # `;` files: a number read with a decimal comma (1,8) is written back as it was read
         self.as_read = (
@@ -68,17 +70,21 @@ class RowPlan:
     def row(self, fields: Mapping[str, Any], result: Result) -> list[Any]:
         """Return the cells of one account: its outputs, else each cell as it was read."""
         get = fields.get
-        row = [get(k, "") for k in self.keys]
+        row = list(map(get, self.keys))  # an absent cell is None, which csv writes empty
         for i, key in self.as_read:
             raw = get(key)
             if raw is not None:
                 row[i] = raw
-        values = output_values(result, self.decimal_comma)
-        for i, key in self.outputs:
-            row[i] = values[key]
-        row += [values[key] for key in self.extra]
-        # the guard only where a cell can start a formula: most cells are passed as they are
-        return [safe(v) if isinstance(v, str) and v[:1] in _STARTS else v for v in row]
+        values = output_cells(result, self.decimal_comma)
+        for i, n in self.outputs:
+            row[i] = values[n]
+        row += values if self.all_extra else [values[n] for n in self.extra]
+        try:  # the usual row: text only, and no cell starts like a formula
+            if _STARTS.isdisjoint(map(_FIRST, row)):
+                return row
+        except TypeError:  # a cell that is no text (None, a number): checked one by one
+            pass
+        return [safe(v) for v in row]
 
 
 def safe(value: Any) -> Any:

@@ -163,13 +163,14 @@ class LocalCsvConnector:
                 writer = writer_for(out, layout.dialect)
                 writer.writerow(layout.header + extra)
                 plan = RowPlan(layout.keys, extra, layout.dialect.decimal_comma)
+                written = report.written_ids
                 for record, result in pairs:
                     writer.writerow(plan.row(record.fields, result))
                     if result.differs_from(record.current):
-                        report.written += 1
-                        report.written_ids.append(record.account_id)
+                        written.append(record.account_id)
                     else:
                         report.unchanged += 1
+                report.written = len(written)
             os.chmod(tmp, file_mode(self.output))  # mkstemp makes files private (0600)
             os.replace(tmp, self.output)
         except OSError as exc:

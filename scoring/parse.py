@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from scoring.errors import InvalidValue
 
+_REMEMBERED = 4096  # distinct texts remembered per reader (a bounded cache)
 _MISSING_WORDS = frozenset({"", "n/a", "na", "none", "null", "-", "--", "?", "unknown", "tbd"})
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 _NUMBER = re.compile(
@@ -79,7 +81,19 @@ def parse_bool(value: Any) -> bool | None:
         return value
     if isinstance(value, (int, float)):
         return value != 0
-    text = str(value).strip().lower()
+    if type(value) is str:
+        return _bool_text(value)
+    return _yes_no(str(value), value)
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _bool_text(value: str) -> bool | None:
+    # remembered: a yes/no column holds a handful of spellings across a whole book
+    return _yes_no(value, value)
+
+
+def _yes_no(raw: str, value: Any) -> bool | None:
+    text = raw.strip().lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -101,7 +115,19 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    if type(value) is str:
+        return _date_text(value)
+    return _date_of(str(value), value)
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _date_text(value: str) -> date | None:
+    # remembered: a book's activity dates repeat (a few hundred days for many accounts)
+    return _date_of(value, value)
+
+
+def _date_of(raw: str, value: Any) -> date | None:
+    text = raw.strip()
     if text.lower() in _MISSING_WORDS:
         return None
     if len(text) > 10 and text[4:5] == "-" and text[10:11] in ("T", " "):

@@ -46,7 +46,9 @@ def standing(record: AccountRecord, result: Result, model: ScoringModel) -> Stan
     """Return the standing of a record scored without capacity (over_capacity=False)."""
     owner = record.get("owner")
     cap = model.reassessment.capacity_tier
-    overridden = parse_text(record.tier_override) in {t.name for t in model.tiers}
+    overridden = record.tier_override is not None and parse_text(record.tier_override) in {
+        t.name for t in model.tiers
+    }
     return Standing(
         record.account_id,
         result.score,

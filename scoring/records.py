@@ -122,4 +122,7 @@ class Result:
 
     def differs_from(self, current: Outputs) -> bool:
         """Return True when writing this result would change any output field."""
-        return self.outputs != current
+        c = current  # compared field by field: called once per account written
+        return (self.tier, self.score, self.health, self.next_action, self.reason) != (
+            c.tier, c.score, c.health, c.next_action, c.reason
+        )  # fmt: skip

@@ -16,7 +16,6 @@ from scoring.reassess import Move, Placement, Reassessor
 from scoring.records import AccountRecord, Result, TierChange
 
 REASON_LIMIT = 255
-_DATE_MEMO = 4096  # distinct last-activity texts remembered per scorer
 
 
 class Scorer:
@@ -35,14 +34,13 @@ class Scorer:
         # the model written out as Python once (scoring/codegen.py): per record, the work of
         # a scorer typed by hand for this model
         self._points, self.source = compile_points(model, self._number_fields)
-        self._dates: dict[Any, date | InvalidValue | None] = {}
-        self._flags: dict[Any, bool | InvalidValue | None] = {}
         self._action, self.action_source = compile_actions(model)
         self._tiers = [(t.min_score, t.name) for t in model.tiers]
         self._rank = {t.name: i for i, t in enumerate(model.tiers)}
         self._moves = Reassessor(model)
         self._health = [(h.min_engagement, h.status) for h in model.health]
         self._tracks = folded(model.campaign_tracks, CATEGORY_SYNONYMS.get("industry", {}))
+        self._campaign_tier = model.campaign_tier
 
     # -- the pieces, each usable alone -------------------------------------------------------
 
@@ -83,7 +81,7 @@ class Scorer:
         placed = self._reassess(record, score, score_tier, nums, issues, over_capacity)
         tier, proposal = placed.tier, placed.proposal
         potential, current = nums["arr_potential"], nums["current_arr"]
-        action = self.next_action_for(
+        action = self._action(
             tier,
             health,
             self._customer(values, current, issues),
@@ -141,18 +139,10 @@ class Scorer:
         return nums
 
     def _customer(self, values: Any, current_arr: float | None, issues: list[str]) -> bool:
-        raw = values.get("is_customer")
         try:
-            flag = self._flags[raw]  # a yes/no column holds a handful of distinct texts
-        except (KeyError, TypeError):
-            try:
-                flag = parse_bool(raw)
-            except InvalidValue as exc:
-                flag = exc
-            if isinstance(raw, str | None) and len(self._flags) < _DATE_MEMO:
-                self._flags[raw] = flag
-        if isinstance(flag, InvalidValue):
-            issues.append(f"is_customer: invalid ({flag})")
+            flag = parse_bool(values.get("is_customer"))
+        except InvalidValue as exc:
+            issues.append(f"is_customer: invalid ({exc})")
             flag = None
         if flag is not None:
             return flag
@@ -237,18 +227,10 @@ class Scorer:
 
     def _idle_since(self, record: AccountRecord, issues: list[str]) -> date | None:
         """Return the last activity date when it is inactive_days or more before today."""
-        raw = record.get("last_activity_date")
         try:
-            last = self._dates[raw]  # CRM dates repeat: each distinct text is parsed once
-        except (KeyError, TypeError):
-            try:
-                last = parse_date(raw)
-            except InvalidValue as exc:
-                last = exc
-            if isinstance(raw, str) and len(self._dates) < _DATE_MEMO:
-                self._dates[raw] = last
-        if isinstance(last, InvalidValue):
-            issues.append(f"last_activity_date: invalid ({last})")
+            last = parse_date(record.get("last_activity_date"))
+        except InvalidValue as exc:
+            issues.append(f"last_activity_date: invalid ({exc})")
             return None
         days = self.model.reassessment.inactive_days
         if last is None or self.today is None or not days:

@@ -10,14 +10,13 @@ formatted, so "30%" typed as a weight still means 30.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from connectors.sheets.grid import Grid, Table, read_table
+from connectors.sheets.grid import Table
 from connectors.sheets.layout import COLUMNS, MODEL_TABS, TIERS
 from connectors.sheets.spreadsheet import Spreadsheet
 from connectors.sheets.status import SheetModel
-from connectors.sheets.tabs import tabs_to_model
+from connectors.sheets.tabs import model_tables, tabs_to_model
 
 # the one numeric column whose formatted and unformatted values read the same (10% and 0.1)
 _SHARE = next(c.headers for c in COLUMNS[TIERS] if c.key == "target_share")
@@ -41,9 +40,9 @@ class ModelTabs:
         read = self.sheet.read(tabs)
         if with_accounts and self.accounts_tab in read:
             self.sheet.keep(self.accounts_tab, *read[self.accounts_tab])
-        tables = _tables({tab: read[tab] for tab in MODEL_TABS if tab in read})
+        tables = model_tables({tab: read[tab] for tab in MODEL_TABS if tab in read})
         if not all(_reads_the_same(tab, table) for tab, table in tables.items()):
-            tables = _tables(self.sheet.read(MODEL_TABS, formatted=True))
+            tables = model_tables(self.sheet.read(MODEL_TABS, formatted=True))
         self.last_model = tabs_to_model(tables)
         return self.last_model
 
@@ -54,10 +53,6 @@ class ModelTabs:
     def cell_for(self, path: tuple[str | int, ...]) -> str:
         """Return the A1 cell (e.g. Weights!C4) of a ModelIssue path from the last read."""
         return self.last_model.cell_for(path) if self.last_model else ""
-
-
-def _tables(grids: Mapping[str, tuple[str, Grid]]) -> dict[str, Table]:
-    return {tab: read_table(title, values) for tab, (title, values) in grids.items()}
 
 
 def _reads_the_same(tab: str, table: Table) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import click
 
 from connectors.errors import ConnectorError
 from connectors.local import LocalCsvConnector
+from plugin.cli.batch import batch_mode
 from plugin.cli.common import CliError, model_failure
 from plugin.cli.progress import Progress, estimate_rows
 from plugin.errors import exit_code
@@ -60,10 +61,12 @@ def score(
     summary = Summary(model)
     try:
         connector.check()
-        with Progress("scoring") as bar:
+        with batch_mode(), Progress("scoring") as bar:
             # one reading pass scores every row; capacity is then ranked over the whole book
-            records = bar.counting(connector.iter_accounts, estimate_rows(input_csv))
-            scored = score_all(Scorer(model, today=day), records())
+            read: Callable[[], Iterable[AccountRecord]] = connector.iter_accounts
+            if bar.enabled:  # counting the rows is a pass over the file: only for a bar
+                read = bar.counting(read, estimate_rows(input_csv))
+            scored = score_all(Scorer(model, today=day), read())
             try:
                 report = connector.write_results(_counted(final_pairs(scored), summary))
             finally:

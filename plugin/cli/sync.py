@@ -11,6 +11,7 @@ import click
 from sqlalchemy.engine import make_url
 
 from connectors.local import SAMPLE_CSV
+from plugin.cli.batch import batch_mode
 from plugin.cli.common import CONFIG_OPTION, CliError, config_from, guarded
 from plugin.cli.progress import Progress, estimate_rows
 from plugin.config import Config
@@ -42,7 +43,7 @@ def sync(config_path: Path | None, dry_run: bool, today: datetime | None) -> Non
     day: date | None = today.date() if today is not None else None
     estimate = local_rows(config)
     store = _scratch_store(config) if dry_run else None
-    with Progress("scoring", enabled=False if dry_run else None) as bar:
+    with batch_mode(), Progress("scoring", enabled=False if dry_run else None) as bar:
 
         def draw(n: int, total: int | None) -> None:
             bar.reached(n, total or estimate)

@@ -25,7 +25,7 @@ Entry = tuple[AccountRecord, Result, "State | None", bool]
 Decided = tuple[AccountRecord, Result, "State | None", bool]
 ReadIds = Callable[[Iterable[str]], Iterable[AccountRecord]]
 RIPPLE_ROUNDS = 3
-KEEP = 20_000  # entries held in memory before the spool goes to disk (a few tens of MB)
+KEEP = 50_000  # entries held in memory (about 2 KB each); the rest of a book is spooled
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

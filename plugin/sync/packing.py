@@ -10,6 +10,9 @@ from typing import Any
 
 from scoring import AccountRecord, Outputs, Result, TierChange
 
+_NONE = (None, None, None, None, None)
+_EMPTY = Outputs()  # frozen: one shared instance stands for every "nothing written yet"
+
 
 def pack_entry(entry: tuple[AccountRecord, Result, Any, bool]) -> tuple[Any, ...]:
     """Return an entry (record, result, stored state, candidate) as one tuple of plain values."""
@@ -38,9 +41,8 @@ def pack_entry(entry: tuple[AccountRecord, Result, Any, bool]) -> tuple[Any, ...
 
 def unpack_entry(p: tuple[Any, ...]) -> tuple[AccountRecord, Result, Any, bool]:
     """Return the entry a tuple from `pack_entry` holds."""
-    record = AccountRecord(
-        p[0], p[1], Outputs(*p[2]), p[3], None if p[4] is None else Outputs(*p[4])
-    )
+    previous = None if p[4] is None else _outputs(p[4])
+    record = AccountRecord(p[0], p[1], _outputs(p[2]), p[3], previous)
     change = None if p[12] is None else TierChange(*p[12])
     result = Result(p[5], p[6], p[7], p[8], p[9], p[10], p[11], change, p[13], p[14])
     return record, result, p[15], p[16]
@@ -48,3 +50,7 @@ def unpack_entry(p: tuple[Any, ...]) -> tuple[AccountRecord, Result, Any, bool]:
 
 def _values(o: Outputs) -> tuple[Any, ...]:
     return (o.tier, o.score, o.health, o.next_action, o.reason)
+
+
+def _outputs(values: tuple[Any, ...]) -> Outputs:
+    return _EMPTY if values == _NONE else Outputs(*values)

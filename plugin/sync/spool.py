@@ -14,9 +14,9 @@ T = TypeVar("T")
 class Spool(Generic[T]):
     """Append items, then read them back in order as many times as needed.
 
-    Up to `keep` items stay in memory (nothing is pickled for a small book or a webhook
-    batch); past that, every chunk goes to a temporary file, so memory stays bounded whatever
-    the number of items. `pack` and `unpack` turn an item into plain tuples and back: pickle
+    The first `keep` items stay in memory (nothing is pickled for a small book or a webhook
+    batch); the chunks after them go to a temporary file, so memory stays bounded whatever the
+    number of items. `pack` and `unpack` turn an item into plain tuples and back: pickle
     handles those several times faster than slotted dataclasses.
     """
 
@@ -32,13 +32,13 @@ class Spool(Generic[T]):
         self._chunk = chunk
         self._keep = keep
         self._pack, self._unpack = pack, unpack
-        self._kept: list[list[T]] = []  # full chunks, while everything fits in memory
+        self._kept: list[list[T]] = []  # the chunks of the first `keep` items
         self._buffer: list[T] = []
         self.count = 0
 
     @property
     def on_disk(self) -> bool:
-        """Return True once the items went to the temporary file."""
+        """Return True once items past `keep` went to the temporary file."""
         return self._file is not None
 
     def append(self, item: T) -> None:
@@ -57,27 +57,25 @@ class Spool(Generic[T]):
     def _flush(self) -> None:
         if not self._buffer:
             return
-        if self._file is None and self.count <= self._keep:
+        if self.count <= self._keep:
             self._kept.append(self._buffer)
         else:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="tiersync-spool-")  # noqa: SIM115
-                for chunk in self._kept:
-                    self._dump(chunk)
-                self._kept = []
             self._dump(self._buffer)
         self._buffer = []
 
     def _dump(self, chunk: list[T]) -> None:
         assert self._file is not None
+        self._file.seek(0, 2)  # after the last chunk, even if a replay stopped half-way
         packed = chunk if self._pack is None else list(map(self._pack, chunk))
         pickle.dump(packed, self._file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def chunks(self) -> Iterator[list[T]]:
         """Yield the items back in chunks, in the order they were added."""
         self._flush()
+        yield from list(self._kept)
         if self._file is None:
-            yield from list(self._kept)
             return
         self._file.seek(0)
         while True:

@@ -22,13 +22,21 @@ def test_a_small_spool_never_touches_the_disk() -> None:
         assert not spool.on_disk  # nothing pickled for a small book
 
 
-def test_past_keep_every_item_goes_to_disk_and_comes_back_in_order() -> None:
+def test_items_past_keep_go_to_disk_and_all_come_back_in_order() -> None:
     with Spool[int](10, keep=25) as spool:
         spool.extend(range(1000))
         assert spool.on_disk
         assert list(spool) == list(range(1000))
         assert list(spool) == list(range(1000))  # as many times as needed
         assert [len(c) for c in spool.chunks()] == [10] * 100
+
+
+def test_appending_after_a_replay_stopped_half_way_keeps_every_item() -> None:
+    with Spool[int](10) as spool:
+        spool.extend(range(50))
+        next(iter(spool))  # a reader stops early
+        spool.extend(range(50, 60))
+        assert list(spool) == list(range(60))
 
 
 fields = st.dictionaries(
